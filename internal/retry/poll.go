@@ -1,0 +1,36 @@
+package retry
+
+import (
+	"context"
+	"time"
+)
+
+// Poller waits for a condition with a growing interval: Interval after the
+// first check, doubling up to MaxInterval.
+type Poller struct {
+	Interval    time.Duration
+	MaxInterval time.Duration
+}
+
+// Until calls check until it reports done, returns an error, or ctx ends
+// (in which case ctx's error is returned). check runs once at once.
+func (p Poller) Until(ctx context.Context, check func(ctx context.Context) (done bool, err error)) error {
+	interval := p.Interval
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	ceiling := p.MaxInterval
+	if ceiling < interval {
+		ceiling = interval
+	}
+	for {
+		done, err := check(ctx)
+		if err != nil || done {
+			return err
+		}
+		if err := Sleep(ctx, interval); err != nil {
+			return err
+		}
+		interval = min(interval*2, ceiling)
+	}
+}
