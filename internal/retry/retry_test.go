@@ -1,0 +1,132 @@
+package retry
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+)
+
+var fast = Policy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond}
+
+func TestDo(t *testing.T) {
+	transient := &fleet.CloudError{Cloud: "c", Operation: "Op", Code: "Throttling.User", Retryable: true}
+	permanent := &fleet.CloudError{Cloud: "c", Operation: "Op", HTTPStatus: 403, Code: "Forbidden"}
+	plain := errors.New("not a cloud error")
+	tests := []struct {
+		name      string
+		errs      []error // returned by successive attempts; nil = success
+		wantCalls int
+		wantErr   error
+	}{
+		{"success first time", []error{nil}, 1, nil},
+		{"transient then success", []error{transient, transient, nil}, 3, nil},
+		{"permanent is not retried", []error{permanent, nil}, 1, permanent},
+		{"plain errors are not retried", []error{plain, nil}, 1, plain},
+		{"gives up after MaxRetries", []error{transient, transient, transient, transient, nil}, 4, transient},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			calls := 0
+			err := fast.Do(context.Background(), "Op", func(_ context.Context, attempt int) error {
+				if attempt != calls {
+					t.Errorf("attempt %d on call %d", attempt, calls)
+				}
+				calls++
+				return tt.errs[attempt]
+			})
+			if calls != tt.wantCalls {
+				t.Errorf("calls = %d, want %d", calls, tt.wantCalls)
+			}
+			if !errors.Is(err, tt.wantErr) {
+				t.Errorf("err = %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestDoZeroRetriesCallsOnce(t *testing.T) {
+	calls := 0
+	err := Policy{}.Do(context.Background(), "Op", func(context.Context, int) error {
+		calls++
+		return &fleet.CloudError{Retryable: true}
+	})
+	if calls != 1 || err == nil {
+		t.Fatalf("calls = %d, err = %v", calls, err)
+	}
+}
+
+func TestDoStopsWhenContextEnds(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	calls := 0
+	p := Policy{MaxRetries: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}
+	err := p.Do(ctx, "Op", func(context.Context, int) error {
+		calls++
+		cancel() // the wait that follows must end at once
+		return &fleet.CloudError{Code: "Throttling", Retryable: true}
+	})
+	if calls != 1 || err == nil {
+		t.Fatalf("calls = %d, err = %v", calls, err)
+	}
+}
+
+func TestDoHonoursRetryHintCappedAtMaxDelay(t *testing.T) {
+	// A one-hour hint must be capped at MaxDelay, or this test would hang.
+	calls := 0
+	err := fast.Do(context.Background(), "Op", func(context.Context, int) error {
+		calls++
+		if calls == 1 {
+			return &fleet.CloudError{Retryable: true, RetryAfter: time.Hour}
+		}
+		return nil
+	})
+	if err != nil || calls != 2 {
+		t.Fatalf("calls = %d, err = %v", calls, err)
+	}
+}
+
+func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
+	p := Policy{BaseDelay: 100 * time.Millisecond, MaxDelay: time.Second}
+	tests := []struct {
+		attempt  int
+		min, max time.Duration
+	}{
+		{1, 50 * time.Millisecond, 100 * time.Millisecond},
+		{2, 100 * time.Millisecond, 200 * time.Millisecond},
+		{3, 200 * time.Millisecond, 400 * time.Millisecond},
+		{5, 500 * time.Millisecond, time.Second},
+		{60, 500 * time.Millisecond, time.Second},
+	}
+	for _, tt := range tests {
+		for range 200 {
+			if d := p.Backoff(tt.attempt); d < tt.min || d > tt.max {
+				t.Fatalf("Backoff(%d) = %v, want within [%v, %v]", tt.attempt, d, tt.min, tt.max)
+			}
+		}
+	}
+}
+
+func TestPollerUntil(t *testing.T) {
+	checks := 0
+	err := Poller{Interval: time.Millisecond, MaxInterval: 2 * time.Millisecond}.Until(context.Background(), func(context.Context) (bool, error) {
+		checks++
+		return checks == 4, nil
+	})
+	if err != nil || checks != 4 {
+		t.Fatalf("checks = %d, err = %v", checks, err)
+	}
+
+	boom := errors.New("boom")
+	err = Poller{Interval: time.Millisecond}.Until(context.Background(), func(context.Context) (bool, error) { return false, boom })
+	if !errors.Is(err, boom) {
+		t.Fatalf("err = %v, want boom", err)
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	err = Poller{Interval: time.Hour}.Until(ctx, func(context.Context) (bool, error) { cancel(); return false, nil })
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
