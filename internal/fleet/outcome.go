@@ -9,8 +9,10 @@ import (
 
 // Outcome is what came of acting on one batch.
 type Outcome struct {
-	// RequestIDs has one entry per API call that reached the cloud and
-	// returned a request ID, in call order.
+	// RequestIDs has one entry per action call (the reboot or delete call
+	// itself, retried attempts included) that returned a request ID, in
+	// call order. Reads and polls are not listed: request_ids in state
+	// would otherwise grow with every poll of a long wait.
 	RequestIDs []string
 	// Done lists the desktops the action completed for (or that the cloud
 	// accepted, when the action does not wait).

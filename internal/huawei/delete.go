@@ -1,0 +1,196 @@
+package huawei
+
+import (
+	"context"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	workspace "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2/model"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
+)
+
+// DeleteOptions configures Deleter. The three API flags are always sent.
+type DeleteOptions struct {
+	DeleteUsers       bool
+	EmailNotification bool
+	IsForceDelete     bool
+	// Wait makes Act return only once the delete job has finished.
+	Wait bool
+	// IgnoreMissing counts a desktop that does not exist as deleted.
+	IgnoreMissing bool
+	Poll          retry.Poller
+}
+
+type deleter struct {
+	c    *Client
+	opts DeleteOptions
+}
+
+// Deleter returns the delete action (BatchDeleteDesktops).
+func (c *Client) Deleter(opts DeleteOptions) fleet.BatchAction {
+	return &deleter{c: c, opts: opts}
+}
+
+func (d *deleter) MaxBatch() int { return maxBatch }
+
+// deleteJob is one accepted BatchDeleteDesktops call.
+type deleteJob struct {
+	id       string
+	desktops []string
+}
+
+// accepted is what the API took on: jobs we know, and desktops a call whose
+// answer was lost had already started deleting (no job ID to follow, so they
+// are followed through the listing).
+type accepted struct {
+	jobs  []deleteJob
+	watch []string
+}
+
+// Act deletes the batch.
+func (d *deleter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
+	var out fleet.Outcome
+	if len(b.DesktopIDs) == 0 {
+		return out
+	}
+	var acc accepted
+	for chunk := range slices.Chunk(b.DesktopIDs, maxBatch) {
+		d.send(ctx, chunk, true, &acc, &out)
+	}
+	if !d.opts.Wait {
+		for _, j := range acc.jobs {
+			out.Done = append(out.Done, j.desktops...)
+		}
+		out.Done = append(out.Done, acc.watch...)
+		return out
+	}
+	d.wait(ctx, acc, &out)
+	return out
+}
+
+// send makes the delete call for ids, with retries. After an ambiguous
+// failure the batch is read back first: desktops gone, DELETED or deleting
+// were taken by the lost call and are not resent.
+func (d *deleter) send(ctx context.Context, ids []string, checkMissing bool, acc *accepted, out *fleet.Outcome) {
+	pending := slices.Clone(ids)
+	var callErr error
+	unsure, readFailed := false, false
+	err := d.c.retry.Do(ctx, opBatchDelete, func(ctx context.Context, _ int) error {
+		if unsure {
+			taken, rest, err := d.c.reconcile(ctx, opBatchDelete, pending, deleteTaken, new([]string))
+			if err != nil {
+				readFailed = true
+				return noMoreRetries(err)
+			}
+			unsure = false
+			acc.watch = append(acc.watch, taken...)
+			pending = rest
+			if len(pending) == 0 {
+				return nil
+			}
+		}
+		jobID, err := d.c.batchDelete(ctx, pending, d.opts, &out.RequestIDs)
+		if err != nil {
+			callErr, unsure = err, isAmbiguous(err)
+			return err
+		}
+		acc.jobs = append(acc.jobs, deleteJob{id: jobID, desktops: pending})
+		pending = nil
+		return nil
+	})
+	if err == nil || len(pending) == 0 {
+		return
+	}
+	if err == callErr && isNotFound(err) {
+		d.missing(ctx, pending, err, checkMissing, acc, out)
+		return
+	}
+	if unsure && !readFailed && ctx.Err() == nil {
+		if taken, rest, lerr := d.c.reconcile(ctx, opBatchDelete, pending, deleteTaken, new([]string)); lerr == nil {
+			acc.watch = append(acc.watch, taken...)
+			pending = rest
+		}
+	}
+	if callErr != nil {
+		err = callErr
+	}
+	for _, id := range pending {
+		out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: err})
+	}
+}
+
+// missing handles a call rejected whole with 404. Without IgnoreMissing each
+// desktop fails with that error. With it, the batch is read first: a 404
+// proves that some desktop is unknown, not that all are, and a desktop that
+// still exists must never be reported deleted. The unknown ones are Done,
+// those being deleted are followed, and the rest are sent once more without
+// the unknown ones.
+func (d *deleter) missing(ctx context.Context, ids []string, notFound error, resend bool, acc *accepted, out *fleet.Outcome) {
+	if !d.opts.IgnoreMissing {
+		for _, id := range ids {
+			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: notFound})
+		}
+		return
+	}
+	states, err := d.c.describe(ctx, ids, new([]string))
+	if err != nil {
+		tflog.Warn(ctx, "huawei: could not check which desktops of a 404 delete exist", map[string]any{"error": err.Error()})
+		for _, id := range ids {
+			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: notFound})
+		}
+		return
+	}
+	var present []string
+	for _, id := range ids {
+		s, listed := states[id]
+		switch {
+		case !listed || s.Gone():
+			out.Done = append(out.Done, id)
+		case s.Deleting():
+			acc.watch = append(acc.watch, id)
+		default:
+			present = append(present, id)
+		}
+	}
+	if len(present) == 0 {
+		return
+	}
+	if !resend || len(present) == len(ids) {
+		// Every desktop exists yet the call says not found (or the
+		// resend said so again): the 404 is about something else.
+		for _, id := range present {
+			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: notFound})
+		}
+		return
+	}
+	d.send(ctx, present, false, acc, out)
+}
+
+// batchDelete is one BatchDeleteDesktops call; it returns the job ID.
+func (c *Client) batchDelete(ctx context.Context, ids []string, opts DeleteOptions, reqIDs *[]string) (string, error) {
+	req := &model.BatchDeleteDesktopsRequest{Body: &model.DeleteDesktopsReq{
+		DesktopIds: slices.Clone(ids),
+		// Pointers to the values, so false is sent rather than omitted
+		// and the API's own defaults (email_notification=true) never
+		// apply behind the user's back.
+		DeleteUsers:       ptr(opts.DeleteUsers),
+		EmailNotification: ptr(opts.EmailNotification),
+		IsForceDelete:     ptr(opts.IsForceDelete),
+	}}
+	var jobID string
+	_, err := c.invoke(ctx, opBatchDelete, ids, reqIDs, func(ws *workspace.WorkspaceClient) error {
+		resp, err := ws.BatchDeleteDesktops(req)
+		if err != nil {
+			return err
+		}
+		if deref(resp.JobId) == "" {
+			return &malformedError{status: resp.HttpStatusCode, reason: "no job_id in the response"}
+		}
+		jobID = *resp.JobId
+		return nil
+	})
+	return jobID, err
+}

@@ -1,0 +1,144 @@
+package huawei
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+)
+
+// failureKind is what went wrong with a call, as far as retrying goes.
+type failureKind int
+
+const (
+	kindHTTP      failureKind = iota // the API answered with an error status
+	kindMalformed                    // a success status with a body we cannot read
+	kindTransport                    // the connection failed (refused, reset, timed out)
+	kindCancelled                    // the caller's context ended
+	kindLocal                        // building the request failed, or the SDK panicked
+)
+
+// classify is the one place that decides which failures are retried and
+// which may have been applied anyway. sent says whether any of the request
+// reached the wire.
+//
+//   - 429 and 502/503/504 are transient; 502/503/504 come from a gateway
+//     that may have passed the request on, so they are also ambiguous.
+//   - every other error status (400/401/403/404/409/500, ...) is final and
+//     was not applied.
+//   - a success status with a bad body was applied, and resending could act
+//     twice: ambiguous, not retried.
+//   - transport failures are retried; ambiguous once the request was sent.
+func classify(kind failureKind, status int, sent bool) (retryable, ambiguous bool) {
+	switch kind {
+	case kindHTTP:
+		switch status {
+		case 429:
+			return true, false
+		case 502, 503, 504:
+			return true, true
+		}
+		return false, false
+	case kindMalformed:
+		return false, true
+	case kindTransport:
+		return true, sent
+	case kindCancelled, kindLocal:
+		return false, sent
+	}
+	return false, sent
+}
+
+// panicError is a panic recovered around an SDK call, so that a response
+// the SDK chokes on fails one call rather than the provider.
+type panicError struct{ value any }
+
+func (e *panicError) Error() string { return fmt.Sprintf("the Huawei SDK panicked: %v", e.value) }
+
+// toCloudError turns what an SDK call returned into a *fleet.CloudError.
+// ctx is the caller's context (not the per-call one), to tell a cancelled
+// operation from a call that timed out on its own.
+func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord, err error) *fleet.CloudError {
+	ce := &fleet.CloudError{
+		Cloud:      cloudName,
+		Operation:  op,
+		HTTPStatus: rec.status,
+		RequestID:  rec.requestID,
+		DesktopIDs: slices.Clone(ids),
+		Cause:      err,
+	}
+	sent := rec.sent.Load()
+	kind := kindLocal
+
+	var (
+		he  *httpError
+		me  *malformedError
+		be  *bodyReadError
+		se  *sdkerr.ServiceResponseError
+		pe  *panicError
+		ue  *url.Error
+		ne  net.Error
+		tle *sdkerr.RequestTimeoutError
+		cne *sdkerr.ConnectionError
+	)
+	switch {
+	case errors.As(err, &he):
+		kind, sent = kindHTTP, true
+		ce.HTTPStatus, ce.Code, ce.Message, ce.Detail = he.status, he.code, he.message, he.detail
+		ce.RetryAfter = he.retryAfter
+	case errors.As(err, &me):
+		kind, sent = kindMalformed, true
+		ce.HTTPStatus = me.status
+		ce.Message = "malformed response: " + me.reason
+		ce.Detail = me.snippet
+	case errors.As(err, &be):
+		kind, sent = kindTransport, true
+		ce.HTTPStatus = be.status
+		ce.Message = "response body cut off: " + be.err.Error()
+	case errors.As(err, &se):
+		// Our handler turns every error status into an httpError, so
+		// this is the SDK failing to decode a success body that was
+		// valid JSON of the wrong shape.
+		sent = true
+		ce.HTTPStatus = se.StatusCode
+		if se.StatusCode >= 400 {
+			kind = kindHTTP
+			ce.Code, ce.Message = se.ErrorCode, se.ErrorMessage
+		} else {
+			kind = kindMalformed
+			ce.Message = "malformed response: " + se.ErrorMessage
+		}
+		if ce.RequestID == "" {
+			ce.RequestID = se.RequestId
+		}
+	case ctx.Err() != nil:
+		kind = kindCancelled
+		ce.Cause = errors.Join(ctx.Err(), err)
+	case errors.As(err, &pe):
+		kind = kindLocal
+		ce.Message = pe.Error()
+	case errors.As(err, &ue), errors.As(err, &ne), errors.As(err, &tle), errors.As(err, &cne):
+		kind = kindTransport
+	}
+	ce.Retryable, ce.Ambiguous = classify(kind, ce.HTTPStatus, sent)
+	return ce
+}
+
+// isNotFound reports a whole call rejected with 404.
+func isNotFound(err error) bool {
+	var ce *fleet.CloudError
+	return errors.As(err, &ce) && ce.HTTPStatus == 404 && !ce.Ambiguous
+}
+
+// isAmbiguous reports a failure after which the request may have been
+// applied.
+func isAmbiguous(err error) bool {
+	var ce *fleet.CloudError
+	return errors.As(err, &ce) && ce.Ambiguous
+}

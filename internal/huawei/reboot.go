@@ -1,0 +1,217 @@
+package huawei
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+	workspace "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2"
+	"github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2/model"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
+)
+
+// maxBatch is the most desktop_ids one batch call accepts.
+const maxBatch = 100
+
+// RebootOptions configures Rebooter.
+type RebootOptions struct {
+	// Type is "SOFT" (the default when empty) or "HARD".
+	Type string
+	// Wait makes Act return only once each rebooted desktop is ACTIVE with
+	// an empty task_status again.
+	Wait bool
+	Poll retry.Poller
+}
+
+type rebooter struct {
+	c       *Client
+	opts    RebootOptions
+	typ     model.BatchActionDesktopsReqType
+	typeErr error
+}
+
+// Rebooter returns the reboot action (BatchRunDesktops, op_type "reboot").
+func (c *Client) Rebooter(opts RebootOptions) fleet.BatchAction {
+	r := &rebooter{c: c, opts: opts}
+	types := model.GetBatchActionDesktopsReqTypeEnum()
+	switch strings.ToUpper(strings.TrimSpace(opts.Type)) {
+	case "", "SOFT":
+		r.typ = types.SOFT
+	case "HARD":
+		r.typ = types.HARD
+	default:
+		// Validation belongs to the schema; this only keeps a bad value
+		// from ever reaching the API.
+		r.typeErr = fmt.Errorf("huawei: reboot type %q is neither SOFT nor HARD", opts.Type)
+	}
+	return r
+}
+
+func (r *rebooter) MaxBatch() int { return maxBatch }
+
+// Act reboots the batch. Desktops the API lists in failed_operation_list
+// fail with their own error; the others are Done (once running again, when
+// waiting).
+func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
+	var out fleet.Outcome
+	if len(b.DesktopIDs) == 0 {
+		return out
+	}
+	if r.typeErr != nil {
+		return fleet.FailAll(b.DesktopIDs, r.typeErr)
+	}
+	var accepted []string
+	// A batch is at most MaxBatch, but splitting costs nothing and keeps an
+	// oversized one from being rejected whole.
+	for chunk := range slices.Chunk(b.DesktopIDs, maxBatch) {
+		accepted = append(accepted, r.send(ctx, chunk, &out)...)
+	}
+	if !r.opts.Wait {
+		out.Done = append(out.Done, accepted...)
+		return out
+	}
+	r.c.waitRebooted(ctx, r.opts.Poll, accepted, &out)
+	return out
+}
+
+// send makes the reboot call for ids, with retries, and returns the desktops
+// the API accepted. Failures go into out.
+//
+// Huawei has no idempotence token, so after an ambiguous failure the batch is
+// read back first and only desktops not already rebooting are resent.
+func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (accepted []string) {
+	pending := slices.Clone(ids)
+	var callErr error   // the latest BatchRunDesktops failure
+	unsure := false     // that failure may have been applied
+	readFailed := false // reading the batch back failed for good
+	err := r.c.retry.Do(ctx, opBatchRun, func(ctx context.Context, _ int) error {
+		if unsure {
+			done, rest, err := r.c.reconcile(ctx, opBatchRun, pending, rebootTaken, new([]string))
+			if err != nil {
+				readFailed = true
+				return noMoreRetries(err)
+			}
+			unsure = false
+			accepted = append(accepted, done...)
+			pending = rest
+			if len(pending) == 0 {
+				return nil
+			}
+		}
+		resp, reqID, err := r.c.batchRun(ctx, pending, r.typ, &out.RequestIDs)
+		if err != nil {
+			callErr, unsure = err, isAmbiguous(err)
+			return err
+		}
+		failed := make(map[string]model.VmOperateResult)
+		for _, f := range deref(resp.FailedOperationList) {
+			if id := deref(f.DesktopId); id != "" {
+				failed[id] = f
+			} else {
+				tflog.Warn(ctx, "huawei: failed_operation_list entry without desktop_id", map[string]any{"request_id": reqID})
+			}
+		}
+		for _, id := range pending {
+			if f, ok := failed[id]; ok {
+				out.Failed = append(out.Failed, fleet.DesktopFailure{
+					DesktopID: id,
+					Err:       cloudFailure(opBatchRun, id, resp.HttpStatusCode, deref(f.ErrorCode), deref(f.ErrorMsg), reqID),
+				})
+			} else {
+				accepted = append(accepted, id)
+			}
+		}
+		pending = nil
+		return nil
+	})
+	if err == nil || len(pending) == 0 {
+		return accepted
+	}
+	if unsure && !readFailed && ctx.Err() == nil {
+		// The last call may have landed after all: look once more so a
+		// desktop it did reboot is not reported failed (and rebooted again
+		// by the next apply).
+		if done, rest, lerr := r.c.reconcile(ctx, opBatchRun, pending, rebootTaken, new([]string)); lerr == nil {
+			accepted = append(accepted, done...)
+			pending = rest
+		}
+	}
+	if callErr != nil {
+		err = callErr // the reboot's own failure says more than a listing's
+	}
+	for _, id := range pending {
+		out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: err})
+	}
+	return accepted
+}
+
+// batchRun is one BatchRunDesktops call.
+func (c *Client) batchRun(ctx context.Context, ids []string, typ model.BatchActionDesktopsReqType, reqIDs *[]string) (*model.BatchRunDesktopsResponse, string, error) {
+	req := &model.BatchRunDesktopsRequest{Body: &model.BatchActionDesktopsReq{
+		DesktopIds: slices.Clone(ids),
+		OpType:     "reboot",
+		Type:       &typ,
+	}}
+	var resp *model.BatchRunDesktopsResponse
+	reqID, err := c.invoke(ctx, opBatchRun, ids, reqIDs, func(ws *workspace.WorkspaceClient) error {
+		r, err := ws.BatchRunDesktops(req)
+		resp = r
+		return err
+	})
+	return resp, reqID, err
+}
+
+// waitRebooted polls the listing until each of ids is ACTIVE with an empty
+// task_status. A desktop that disappears or goes into ERROR fails at once
+// rather than holding the wait until the timeout.
+func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []string, out *fleet.Outcome) {
+	if len(ids) == 0 {
+		return
+	}
+	remaining := slices.Clone(ids)
+	last := make(map[string]string)
+	err := poll.Until(ctx, func(ctx context.Context) (bool, error) {
+		var reads []string // poll calls: not part of Outcome.RequestIDs
+		states, err := c.describe(ctx, remaining, &reads)
+		if err != nil {
+			return false, err
+		}
+		reqID := lastRequestID(reads, 0)
+		var next []string
+		for _, id := range remaining {
+			s, listed := states[id]
+			if listed {
+				last[id] = s.Native()
+			}
+			switch {
+			case !listed || s.Gone():
+				out.Failed = append(out.Failed, fleet.DesktopFailure{
+					DesktopID:  id,
+					Err:        cloudFailure(opBatchRun, id, 0, "", "desktop disappeared while waiting for it to come back from the reboot", reqID),
+					LastStatus: last[id],
+				})
+			case strings.EqualFold(s.Status, "ERROR"):
+				out.Failed = append(out.Failed, fleet.DesktopFailure{
+					DesktopID:  id,
+					Err:        cloudFailure(opBatchRun, id, 0, "", "desktop went into ERROR after the reboot", reqID),
+					LastStatus: s.Native(),
+				})
+			case s.RebootedAgain():
+				out.Done = append(out.Done, id)
+			default:
+				next = append(next, id)
+			}
+		}
+		remaining = next
+		return len(remaining) == 0, nil
+	})
+	if err != nil {
+		for _, id := range remaining {
+			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: err, LastStatus: last[id]})
+		}
+	}
+}
