@@ -1,0 +1,162 @@
+package alibaba
+
+import (
+	"context"
+	"slices"
+
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
+)
+
+// DeleteOptions configures Deleter.
+type DeleteOptions struct {
+	// Wait makes Act return only once DescribeDesktops shows each desktop
+	// absent or Deleted.
+	Wait bool
+	// IgnoreMissing counts a desktop that is already gone as deleted;
+	// without it, such a desktop is a failure.
+	IgnoreMissing bool
+	Poll          retry.Poller
+}
+
+type deleter struct {
+	c    *Client
+	opts DeleteOptions
+}
+
+// Deleter returns the delete action (DeleteDesktops, admin API).
+func (c *Client) Deleter(opts DeleteOptions) fleet.BatchAction {
+	return &deleter{c: c, opts: opts}
+}
+
+func (d *deleter) MaxBatch() int { return maxPerCall }
+
+// Act deletes the batch. DeleteDesktops is asynchronous: without Wait an
+// accepted desktop is Done when the call returns.
+func (d *deleter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
+	var out fleet.Outcome
+	if len(b.DesktopIDs) == 0 {
+		return out
+	}
+	ctx = d.c.logCtx(ctx)
+	var accepted []string
+	for chunk := range slices.Chunk(b.DesktopIDs, maxPerCall) {
+		accepted = append(accepted, d.send(ctx, chunk, true, &out)...)
+	}
+	if !d.opts.Wait {
+		out.Done = append(out.Done, accepted...)
+		return out
+	}
+	d.c.await(ctx, d.opts.Poll, opDelete, accepted, deleteJudge, &out)
+	return out
+}
+
+// send makes the delete call for ids, with retries, and returns the
+// desktops the API accepted. After an ambiguous failure the batch is read
+// back first: desktops absent, Deleted or Stopping were taken by the lost
+// call and are not resent. resend says whether a not-found answer may be
+// followed by one more call without the missing desktops.
+func (d *deleter) send(ctx context.Context, ids []string, resend bool, out *fleet.Outcome) (accepted []string) {
+	todo := slices.Clone(ids)
+	var callErr error
+	unsure, readFailed := false, false
+	settle := func(rc reconciled) {
+		accepted = append(accepted, rc.taken...)
+		todo = rc.resend
+	}
+	err := d.c.retry.Do(ctx, opDelete, func(ctx context.Context, _ int) error {
+		if unsure {
+			rc, err := d.c.reconcile(ctx, opDelete, todo, deleteDisposition)
+			if err != nil {
+				readFailed = true
+				return noMoreRetries(err)
+			}
+			unsure = false
+			settle(rc)
+			if len(todo) == 0 {
+				return nil
+			}
+		}
+		reqID, err := d.c.call(ctx, request{action: opDelete, version: adminAPIVersion, params: map[string]any{"DesktopId": todo}, ids: todo}, nil)
+		if reqID != "" {
+			out.RequestIDs = append(out.RequestIDs, reqID)
+		}
+		if err != nil {
+			callErr, unsure = err, isAmbiguous(err)
+			return err
+		}
+		accepted = append(accepted, todo...)
+		todo = nil
+		return nil
+	})
+	if err == nil || len(todo) == 0 {
+		return accepted
+	}
+	if err == callErr && isNotFound(err) {
+		return append(accepted, d.missing(ctx, todo, err, resend, out)...)
+	}
+	if unsure && !readFailed && ctx.Err() == nil {
+		if rc, lerr := d.c.reconcile(ctx, opDelete, todo, deleteDisposition); lerr == nil {
+			settle(rc)
+		}
+	}
+	if callErr != nil {
+		err = callErr
+	}
+	failRest(ctx, todo, err, out)
+	return accepted
+}
+
+// missing handles a call rejected whole because some desktop does not
+// exist. The answer does not say which, so the batch is read: the gone
+// ones are Done (IgnoreMissing) or fail with the not-found error, and the
+// rest are sent once more without them. A desktop that still exists is
+// never reported deleted.
+func (d *deleter) missing(ctx context.Context, ids []string, notFound error, resend bool, out *fleet.Outcome) (accepted []string) {
+	states, _, err := d.c.describe(ctx, ids)
+	if err != nil {
+		tflog.Warn(ctx, "alibaba: could not read which desktops of a rejected delete exist", map[string]any{"error": err.Error()})
+		failRest(ctx, ids, notFound, out)
+		return nil
+	}
+	var present []string
+	for _, id := range ids {
+		st, listed := states[id]
+		switch {
+		case !gone(st, listed):
+			present = append(present, id)
+		case d.opts.IgnoreMissing:
+			out.Done = append(out.Done, id)
+		default:
+			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: forDesktop(notFound, id), LastStatus: st.Status})
+		}
+	}
+	if len(present) == 0 {
+		return nil
+	}
+	if !resend || len(present) == len(ids) {
+		// Every desktop exists yet the call says not found (or the
+		// resend said so again): the answer is about something else.
+		failRest(ctx, present, notFound, out)
+		return nil
+	}
+	return d.send(ctx, present, false, out)
+}
+
+// deleteDisposition sorts a desktop after an ambiguous delete.
+func deleteDisposition(d desktop, listed bool) disposition {
+	if gone(d, listed) || d.is(statusStopping) {
+		return dispTaken
+	}
+	return dispResend
+}
+
+// deleteJudge waits for a desktop to be absent or Deleted.
+func deleteJudge(_ string, d desktop, listed bool, _ int) (verdict, string) {
+	if gone(d, listed) {
+		return waitDone, ""
+	}
+	return waitMore, ""
+}

@@ -1,0 +1,307 @@
+package alibaba
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"syscall"
+
+	"github.com/alibabacloud-go/tea/tea"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+)
+
+// failureKind is what went wrong with a call, as far as retrying goes.
+type failureKind int
+
+const (
+	kindHTTP      failureKind = iota // the API (or a gateway) answered with an error status
+	kindMalformed                    // a success status with a body we cannot use
+	kindTransport                    // the connection failed: refused, reset, timed out, cut off
+	kindCancelled                    // the caller's context ended
+	kindLocal                        // no credentials, bad input, the SDK panicked before sending
+)
+
+// failure is everything classify looks at.
+type failure struct {
+	kind   failureKind
+	status int
+	code   string // the API's error code; empty when the body was not a JSON error
+	sent   bool   // some of the request reached the wire
+}
+
+// throttlingCodes are ECD's "slow down" answers.
+var throttlingCodes = []string{"Throttling", "Throttling.User", "Throttling.Api"}
+
+// classify is the one place that decides which failures are retried and
+// which may have been applied anyway.
+//
+//   - Throttling codes are retried; a throttled request was not applied.
+//   - ServiceUnavailable, 502, 503 and 504 are retried. They come from a
+//     gateway or a struggling backend that may have acted: ambiguous.
+//   - 500 may have been applied (ambiguous) but is an answer from the API
+//     itself, so it is not retried blindly.
+//   - A 5xx whose body is not an ECD error (an HTML page, truncated JSON)
+//     comes from something in front of the API: retried.
+//   - Every other error status is final and was not applied.
+//   - A success status with an unusable body was applied, and resending
+//     could act twice: ambiguous, not retried.
+//   - Transport failures are retried; ambiguous once the request was sent.
+func classify(f failure) (retryable, ambiguous bool) {
+	switch f.kind {
+	case kindHTTP:
+		ambiguous = f.status == 500 || f.status == 502 || f.status == 503 || f.status == 504
+		switch {
+		case slices.Contains(throttlingCodes, f.code), f.code == "ServiceUnavailable":
+			return true, ambiguous && f.code == "ServiceUnavailable"
+		case f.status == 502, f.status == 503, f.status == 504:
+			return true, true
+		case f.status >= 500 && f.code == "":
+			return true, ambiguous
+		}
+		return false, ambiguous
+	case kindMalformed:
+		return false, true
+	case kindTransport:
+		return true, f.sent
+	}
+	return false, f.sent
+}
+
+// malformedError is a success response whose body cannot be used.
+type malformedError struct{ reason string }
+
+func (e *malformedError) Error() string { return "malformed response: " + e.reason }
+
+// panicError is a panic recovered around darabonba, so that a response it
+// chokes on fails one call rather than the provider.
+type panicError struct{ value any }
+
+func (e *panicError) Error() string {
+	return fmt.Sprintf("the Alibaba Cloud SDK panicked: %v", e.value)
+}
+
+// toCloudError turns what a call returned into a *fleet.CloudError. ctx is
+// the caller's context (not the per-call one), to tell a cancelled
+// operation from a call that timed out on its own. secrets are redacted
+// from every string the error carries.
+func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord, err error, secrets []string) *fleet.CloudError {
+	ce := &fleet.CloudError{
+		Cloud:      cloudName,
+		Operation:  op,
+		HTTPStatus: rec.status,
+		RequestID:  rec.requestID,
+		RetryAfter: rec.retryAfter,
+		DesktopIDs: slices.Clone(ids),
+	}
+	f := failure{status: rec.status, sent: rec.sent.Load()}
+	var se *tea.SDKError
+	switch {
+	case errors.As(err, &se) && tea.IntValue(se.StatusCode) >= 400:
+		// An error status with a body darabonba could read as JSON
+		// (or XML). Its Message embeds the status and request ID, so
+		// take the parts from Data, the body itself.
+		f.kind, f.sent = kindHTTP, true
+		f.status = tea.IntValue(se.StatusCode)
+		// dara renders a missing code as "<nil>".
+		if f.code = tea.StringValue(se.Code); f.code == "<nil>" {
+			f.code = ""
+		}
+		ce.HTTPStatus, ce.Code = f.status, f.code
+		ce.Message, ce.RequestID = errorBody(se, rec.requestID)
+		if f.code == "" {
+			ce.Message = "unexpected response: " + snippet(rec.head)
+		}
+	case rec.status >= 300:
+		// An error status whose body is not JSON (a gateway's HTML
+		// page, a truncated body), or a redirect, which the API never
+		// sends and which was not followed.
+		f.kind = kindHTTP
+		ce.Message = "unexpected response: " + snippet(rec.head)
+		ce.Cause = err
+	case ctx.Err() != nil:
+		f.kind = kindCancelled
+		ce.Message = "cancelled: " + ctx.Err().Error()
+		ce.Cause = ctx.Err()
+	case rec.bodyErr != nil:
+		f.kind = kindTransport
+		ce.Message = "response body cut off: " + rec.bodyErr.Error()
+		ce.Cause = rec.bodyErr
+	case rec.status != 0:
+		// A success status with a body darabonba could not decode, or
+		// one we rejected.
+		f.kind = kindMalformed
+		var me *malformedError
+		if errors.As(err, &me) {
+			ce.Message = me.Error()
+		} else {
+			ce.Message = "malformed response: " + err.Error()
+		}
+		if len(rec.head) > 0 {
+			ce.Detail = snippet(rec.head)
+		}
+	case isTransport(err):
+		f.kind = kindTransport
+		ce.Cause = stripURL(err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			ce.Message = "no answer within the per-call timeout"
+		}
+	default:
+		f.kind = kindLocal
+		ce.Cause = err
+		var pe *panicError
+		if errors.As(err, &pe) {
+			ce.Message, ce.Cause = pe.Error(), nil
+		}
+	}
+	ce.Retryable, ce.Ambiguous = classify(f)
+	redactCloudError(ce, secrets)
+	return ce
+}
+
+// errorBody reads the message and request ID out of an SDKError's Data,
+// the JSON of the error body.
+func errorBody(se *tea.SDKError, headerRequestID string) (message, requestID string) {
+	var body map[string]any
+	_ = json.Unmarshal([]byte(tea.StringValue(se.Data)), &body)
+	pick := func(keys ...string) string {
+		for _, k := range keys {
+			if s, ok := body[k].(string); ok && s != "" && s != "<nil>" {
+				return s
+			}
+		}
+		return ""
+	}
+	message = pick("Message", "message")
+	requestID = pick("RequestId", "requestId")
+	if requestID == "" {
+		requestID = headerRequestID
+	}
+	return message, requestID
+}
+
+// isTransport reports a failure of the connection rather than of the API.
+// A context deadline here is the per-call timeout, the caller's context
+// having been checked before.
+func isTransport(err error) bool {
+	var ue *url.Error
+	var ne net.Error
+	return errors.As(err, &ue) || errors.As(err, &ne) ||
+		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
+
+// stripURL drops the query from a *url.Error: RPC parameters travel in the
+// query, LoginToken and SessionToken among them.
+func stripURL(err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	bare := ue.URL
+	if u, perr := url.Parse(ue.URL); perr == nil {
+		u.RawQuery, u.User = "", nil
+		bare = u.String()
+	} else if i := strings.IndexByte(bare, '?'); i >= 0 {
+		bare = bare[:i]
+	}
+	return &url.Error{Op: ue.Op, URL: bare, Err: ue.Err}
+}
+
+// redactedError replaces the text of an error while keeping its chain for
+// errors.Is and errors.As.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
+func redactCloudError(ce *fleet.CloudError, secrets []string) {
+	ce.Code = redact(ce.Code, secrets)
+	ce.Message = redact(ce.Message, secrets)
+	ce.Detail = redact(ce.Detail, secrets)
+	if ce.Cause != nil {
+		if msg := ce.Cause.Error(); redact(msg, secrets) != msg {
+			ce.Cause = &redactedError{msg: redact(msg, secrets), err: ce.Cause}
+		}
+	}
+}
+
+// redact replaces every secret in s. The API may echo a parameter (say, a
+// login token it rejects) in its message.
+func redact(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "(sensitive)")
+		}
+	}
+	return s
+}
+
+// snippet is the start of a body for a message: whitespace collapsed, cut
+// short, so that a gateway's HTML page says what it is without filling the
+// screen.
+func snippet(head []byte) string {
+	if len(head) == 0 {
+		return "empty body"
+	}
+	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(head), "?")), " ")
+	const max = 120
+	if len(s) > max {
+		s = s[:max] + "..."
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// isAmbiguous reports a failure after which the request may have been
+// applied.
+func isAmbiguous(err error) bool {
+	var ce *fleet.CloudError
+	return errors.As(err, &ce) && ce.Ambiguous
+}
+
+// isNotFound reports a call rejected because a desktop it names does not
+// exist (InvalidDesktopId.NotFound and kin).
+func isNotFound(err error) bool {
+	var ce *fleet.CloudError
+	if !errors.As(err, &ce) || ce.Ambiguous {
+		return false
+	}
+	code := strings.ToLower(ce.Code)
+	return strings.Contains(code, "notfound") || strings.Contains(code, "notexist")
+}
+
+// noMoreRetries stops retry.Policy.Do from retrying a call whose own
+// retries (the read inside reconcile) are already spent, so that the
+// retries of the two calls do not multiply.
+func noMoreRetries(err error) error {
+	var ce *fleet.CloudError
+	if !errors.As(err, &ce) || !ce.Retryable {
+		return err
+	}
+	final := *ce
+	final.Retryable = false
+	final.DesktopIDs = slices.Clone(ce.DesktopIDs)
+	return &final
+}
+
+// forDesktop narrows a whole-call error to one desktop, for per-desktop
+// failures that should not list the whole call.
+func forDesktop(err error, id string) error {
+	var ce *fleet.CloudError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	one := *ce
+	one.DesktopIDs = []string{id}
+	return &one
+}

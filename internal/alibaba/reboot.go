@@ -1,0 +1,290 @@
+package alibaba
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+
+	"github.com/google/uuid"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
+)
+
+// clientAPIMaxBatch is the most DesktopId.N the client API's RebootDesktops
+// takes (the admin API takes maxPerCall).
+const clientAPIMaxBatch = 20
+
+// maxClientToken is the longest ClientToken the API accepts.
+const maxClientToken = 64
+
+// RebootOptions configures Rebooter.
+type RebootOptions struct {
+	// ClientAPI, when set, reboots through the anonymous client API
+	// (2020-10-02) as that end user; when nil, through the AK-signed
+	// admin API (2020-09-30).
+	ClientAPI *ClientAPI
+	// OsUpdate is sent as OsUpdate when not nil (both APIs).
+	OsUpdate *bool
+	// Wait makes Act return only once every desktop of the batch is
+	// Running again. Waiting reads DescribeDesktops, an admin API call,
+	// so it needs AK credentials even with ClientAPI set.
+	Wait bool
+	Poll retry.Poller
+}
+
+// ClientAPI is the end-user identity of the client API. Empty optional
+// fields (SessionToken, ClientOS, ClientVersion, UUID) are not sent.
+type ClientAPI struct {
+	ClientID, SessionID, LoginToken, SessionToken, ClientOS, ClientVersion, UUID string
+}
+
+// String keeps the tokens out of any message that prints a ClientAPI.
+func (a ClientAPI) String() string {
+	return fmt.Sprintf("alibaba.ClientAPI{ClientID:%q SessionID:%q LoginToken:%s SessionToken:%s ClientOS:%q ClientVersion:%q UUID:%q}",
+		a.ClientID, a.SessionID, sensitive(a.LoginToken), sensitive(a.SessionToken), a.ClientOS, a.ClientVersion, a.UUID)
+}
+
+// GoString covers %#v, which would otherwise bypass String.
+func (a ClientAPI) GoString() string { return a.String() }
+
+type rebooter struct {
+	c    *Client
+	opts RebootOptions
+}
+
+// Rebooter returns the reboot action (RebootDesktops).
+func (c *Client) Rebooter(opts RebootOptions) fleet.BatchAction {
+	if opts.ClientAPI != nil {
+		a := *opts.ClientAPI // a caller editing its copy later must not change a running action
+		opts.ClientAPI = &a
+	}
+	return &rebooter{c: c, opts: opts}
+}
+
+func (r *rebooter) MaxBatch() int {
+	if r.opts.ClientAPI != nil {
+		return clientAPIMaxBatch
+	}
+	return maxPerCall
+}
+
+// Act reboots the batch. The API answers a whole call at once, so a failed
+// call fails each of its desktops; an accepted desktop is Done (once
+// Running again, when waiting).
+func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
+	var out fleet.Outcome
+	if len(b.DesktopIDs) == 0 {
+		return out
+	}
+	var secrets []string
+	token := ""
+	if a := r.opts.ClientAPI; a != nil {
+		secrets = nonEmpty(a.LoginToken, a.SessionToken)
+		// The batch's token makes every retry of this call (and a
+		// retried apply of the same reboot) one reboot on the cloud's
+		// side. Without one, a token of our own still covers the
+		// retries made here.
+		token = b.Token
+		if token == "" {
+			token = uuid.NewString()
+		}
+		if err := checkClientToken(token); err != nil {
+			return fleet.FailAll(b.DesktopIDs, err)
+		}
+		if r.opts.Wait {
+			// Waiting reads DescribeDesktops, an AK-signed call. Find
+			// out before rebooting: a reboot that cannot be waited for
+			// would fail, and the next apply would reboot again.
+			if _, err := r.c.cred.GetCredential(); err != nil {
+				return fleet.FailAll(b.DesktopIDs, &fleet.CloudError{
+					Cloud: cloudName, Operation: opReboot, DesktopIDs: slices.Clone(b.DesktopIDs), Cause: err,
+					Message: "waiting for the client API reboot reads DescribeDesktops, which needs AK credentials: " + err.Error(),
+				})
+			}
+		}
+	}
+	ctx = r.c.logCtx(ctx, secrets...)
+
+	var accepted, seenRebooting []string
+	// fleet.Run never hands over more than MaxBatch; splitting anyway
+	// keeps an oversized batch from being rejected whole.
+	for i, chunk := range slices.Collect(slices.Chunk(b.DesktopIDs, r.MaxBatch())) {
+		acc, seen := r.send(ctx, chunk, chunkToken(token, i), &out)
+		accepted = append(accepted, acc...)
+		seenRebooting = append(seenRebooting, seen...)
+	}
+	if !r.opts.Wait {
+		out.Done = append(out.Done, accepted...)
+		return out
+	}
+	r.c.await(ctx, r.opts.Poll, opReboot, accepted, rebootJudge(seenRebooting), &out)
+	return out
+}
+
+// send makes the reboot call for ids with retries and returns the desktops
+// the API accepted, and those of them already seen rebooting. Failures go
+// into out.
+//
+// The client API resends with the same ClientToken. The admin API has no
+// token, so after an ambiguous failure the batch is read back first:
+// desktops already Stopping or Starting got the reboot and are not sent
+// again; only those still Running are.
+func (r *rebooter) send(ctx context.Context, ids []string, token string, out *fleet.Outcome) (accepted, seenRebooting []string) {
+	admin := r.opts.ClientAPI == nil
+	todo := slices.Clone(ids)
+	var callErr error   // the latest RebootDesktops failure
+	unsure := false     // that failure may have been applied
+	readFailed := false // reading the batch back failed for good
+	settle := func(rc reconciled) {
+		accepted = append(accepted, rc.taken...)
+		seenRebooting = append(seenRebooting, rc.taken...)
+		for _, id := range rc.stuck {
+			// Neither Running (so a resend would be refused) nor
+			// rebooting: say what the call did and what was seen.
+			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: forDesktop(callErr, id), LastStatus: rc.states[id].Status})
+		}
+		todo = rc.resend
+	}
+	err := r.c.retry.Do(ctx, opReboot, func(ctx context.Context, _ int) error {
+		if unsure && admin {
+			rc, err := r.c.reconcile(ctx, opReboot, todo, rebootDisposition)
+			if err != nil {
+				readFailed = true
+				return noMoreRetries(err)
+			}
+			unsure = false
+			settle(rc)
+			if len(todo) == 0 {
+				return nil
+			}
+		}
+		reqID, err := r.c.call(ctx, r.request(todo, token), nil)
+		if reqID != "" {
+			out.RequestIDs = append(out.RequestIDs, reqID)
+		}
+		if err != nil {
+			callErr, unsure = err, isAmbiguous(err)
+			return err
+		}
+		accepted = append(accepted, todo...)
+		todo = nil
+		return nil
+	})
+	if err == nil || len(todo) == 0 {
+		return accepted, seenRebooting
+	}
+	if unsure && admin && !readFailed && ctx.Err() == nil {
+		// The last call may have landed after all: look once more so
+		// that a desktop it did reboot is not reported failed (and
+		// rebooted again by the next apply).
+		if rc, lerr := r.c.reconcile(ctx, opReboot, todo, rebootDisposition); lerr == nil {
+			settle(rc)
+		}
+	}
+	if callErr != nil {
+		err = callErr // the reboot's own failure says more than a read's
+	}
+	failRest(ctx, todo, err, out)
+	return accepted, seenRebooting
+}
+
+// request builds the RebootDesktops call for ids.
+func (r *rebooter) request(ids []string, token string) request {
+	p := map[string]any{"DesktopId": ids}
+	if r.opts.OsUpdate != nil {
+		p["OsUpdate"] = *r.opts.OsUpdate
+	}
+	a := r.opts.ClientAPI
+	if a == nil {
+		return request{action: opReboot, version: adminAPIVersion, params: p, ids: ids}
+	}
+	// Required by the API, so sent even when empty: the API's error
+	// then names the missing parameter.
+	p["ClientId"], p["ClientToken"], p["SessionId"], p["LoginToken"] = a.ClientID, token, a.SessionID, a.LoginToken
+	for name, v := range map[string]string{"SessionToken": a.SessionToken, "ClientOS": a.ClientOS, "ClientVersion": a.ClientVersion, "Uuid": a.UUID} {
+		if v != "" {
+			p[name] = v
+		}
+	}
+	return request{
+		action: opReboot, version: clientAPIVersion, anonymous: true, params: p, ids: ids,
+		secrets: nonEmpty(a.LoginToken, a.SessionToken),
+	}
+}
+
+// rebootDisposition sorts a desktop after an ambiguous admin reboot.
+func rebootDisposition(d desktop, listed bool) disposition {
+	switch {
+	case listed && rebooting(d):
+		return dispTaken
+	case listed && d.is(statusRunning):
+		return dispResend
+	}
+	return dispStuck
+}
+
+// rebootJudge waits for Running. The first read comes straight after the
+// call and may predate the reboot, so Running then counts only for a
+// desktop already seen rebooting; from the second read on (one poll
+// interval later) Running means back up. A desktop that disappears,
+// is deleted or expires will not come back.
+func rebootJudge(seenRebooting []string) judge {
+	left := make(map[string]bool)
+	for _, id := range seenRebooting {
+		left[id] = true
+	}
+	return func(id string, d desktop, listed bool, round int) (verdict, string) {
+		switch {
+		case gone(d, listed):
+			return waitLost, "desktop disappeared while waiting for it to come back from the reboot"
+		case d.is(statusExpired):
+			return waitLost, "desktop expired while waiting for it to come back from the reboot"
+		case d.is(statusRunning):
+			if left[id] || round > 0 {
+				return waitDone, ""
+			}
+		default:
+			left[id] = true
+		}
+		return waitMore, ""
+	}
+}
+
+// checkClientToken enforces the API's rule for ClientToken (ASCII, at most
+// 64 characters) before anything is sent.
+func checkClientToken(token string) error {
+	if len(token) > maxClientToken {
+		return fmt.Errorf("alibaba: ClientToken is %d characters long, the API takes at most %d", len(token), maxClientToken)
+	}
+	for _, r := range token {
+		if r < 0x20 || r > 0x7e {
+			return errors.New("alibaba: ClientToken must be printable ASCII")
+		}
+	}
+	return nil
+}
+
+// chunkToken gives chunk i of an oversized batch a token of its own: a
+// token reused with other parameters would be refused or answered with
+// the first call's result.
+func chunkToken(token string, i int) string {
+	if token == "" || i == 0 {
+		return token
+	}
+	suffix := "-" + strconv.Itoa(i)
+	return token[:min(len(token), maxClientToken-len(suffix))] + suffix
+}
+
+// failRest fails each of ids with err. A bare context error means the
+// call was never started (the operation ended first): those desktops are
+// left unaccounted, which fleet.Run reports as not processed.
+func failRest(ctx context.Context, ids []string, err error, out *fleet.Outcome) {
+	var ce *fleet.CloudError
+	if !errors.As(err, &ce) && ctx.Err() != nil {
+		return
+	}
+	out.Failed = append(out.Failed, fleet.FailAll(ids, err).Failed...)
+}
