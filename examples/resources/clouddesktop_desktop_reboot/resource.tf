@@ -1,0 +1,38 @@
+# Rolling reboot: change the keepers value and the fleet reboots on the next apply.
+resource "clouddesktop_desktop_reboot" "weekly" {
+  cloud       = "huawei"
+  desktop_ids = ["3f1c9c9e-6a55-4c1e-9d0a-7d0c8b7a1e01", "a8b2e0f4-1c3d-4e5f-8a9b-0c1d2e3f4a5b"]
+
+  keepers = {
+    maintenance_window = "2026-W47"
+  }
+
+  huawei {
+    type = "SOFT"
+  }
+}
+
+# Alibaba Cloud through the client API, as a logged-in WUYING client would.
+resource "clouddesktop_desktop_reboot" "from_client" {
+  cloud       = "alibaba"
+  region      = "cn-shanghai"
+  desktop_ids = ["ecd-0a1b2c3d4e5f6g7h8"]
+
+  alibaba {
+    session_id  = var.wuying_session_id
+    login_token = var.wuying_login_token
+  }
+
+  keepers = {
+    image = "m-2ze0example"
+  }
+}
+
+variable "wuying_session_id" {
+  type = string
+}
+
+variable "wuying_login_token" {
+  type      = string
+  sensitive = true
+}

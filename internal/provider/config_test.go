@@ -1,0 +1,178 @@
+package provider
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func envOf(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestNewProviderDataEnvironmentFallbacks(t *testing.T) {
+	tests := []struct {
+		name  string
+		cfg   providerModel
+		env   map[string]string
+		check func(t *testing.T, d *providerData)
+	}{
+		{
+			name: "environment alone configures both clouds",
+			env: map[string]string{
+				"ALICLOUD_REGION": "cn-shanghai", "ALICLOUD_ACCESS_KEY": "ak", "ALICLOUD_SECRET_KEY": "sk",
+				"HW_REGION_NAME": "cn-north-4", "HW_PROJECT_ID": "p1", "HUAWEICLOUD_SDK_AK": "hak", "HUAWEICLOUD_SDK_SK": "hsk",
+				"CLOUDDESKTOP_MAX_RETRIES": "7",
+			},
+			check: func(t *testing.T, d *providerData) {
+				if d.alibaba.region != "cn-shanghai" || d.alibaba.accessKey != "ak" || d.alibaba.secretKey != "sk" {
+					t.Errorf("alibaba = %+v", d.alibaba)
+				}
+				if d.huawei.region != "cn-north-4" || d.huawei.projectID != "p1" || d.huawei.accessKey != "hak" || d.huawei.secretKey != "hsk" {
+					t.Errorf("huawei = %+v", d.huawei)
+				}
+				if d.retry.MaxRetries != 7 || d.concurrency != defaultMaxConcurrency {
+					t.Errorf("retries %d concurrency %d", d.retry.MaxRetries, d.concurrency)
+				}
+			},
+		},
+		{
+			name: "ALIBABA_CLOUD_REGION_ID wins over ALICLOUD_REGION; HW_ names win over the SDK's",
+			env: map[string]string{
+				"ALIBABA_CLOUD_REGION_ID": "cn-beijing", "ALICLOUD_REGION": "cn-shanghai",
+				"HW_ACCESS_KEY": "hw", "HUAWEICLOUD_SDK_AK": "sdk",
+			},
+			check: func(t *testing.T, d *providerData) {
+				if d.alibaba.region != "cn-beijing" || d.huawei.accessKey != "hw" {
+					t.Errorf("alibaba region %q huawei ak %q", d.alibaba.region, d.huawei.accessKey)
+				}
+			},
+		},
+		{
+			name: "attributes win over the environment",
+			cfg: providerModel{
+				Alibaba:        &alibabaProviderModel{Region: types.StringValue("cn-hongkong")},
+				Huawei:         &huaweiProviderModel{AuthToken: types.StringValue("tok")},
+				MaxRetries:     types.Int64Value(0),
+				MaxConcurrency: types.Int64Value(9),
+			},
+			env: map[string]string{"ALICLOUD_REGION": "cn-shanghai", "HW_AUTH_TOKEN": "env-tok", "CLOUDDESKTOP_MAX_RETRIES": "7"},
+			check: func(t *testing.T, d *providerData) {
+				if d.alibaba.region != "cn-hongkong" || d.huawei.authToken != "tok" || d.retry.MaxRetries != 0 || d.concurrency != 9 {
+					t.Errorf("got %+v", d)
+				}
+			},
+		},
+		{
+			name: "unknown values are remembered so plan-time checks hold back",
+			cfg:  providerModel{Huawei: &huaweiProviderModel{ProjectID: types.StringUnknown()}},
+			check: func(t *testing.T, d *providerData) {
+				if !d.huawei.unknown || d.alibaba.unknown {
+					t.Errorf("unknown flags: huawei %v alibaba %v", d.huawei.unknown, d.alibaba.unknown)
+				}
+			},
+		},
+		{
+			name: "tuning knobs",
+			env:  map[string]string{"CLOUDDESKTOP_POLL_INTERVAL": "20ms", "CLOUDDESKTOP_RETRY_BASE_DELAY": "5ms"},
+			check: func(t *testing.T, d *providerData) {
+				if d.poll.Interval != 20*time.Millisecond || d.retry.BaseDelay != 5*time.Millisecond {
+					t.Errorf("poll %v retry %v", d.poll, d.retry)
+				}
+			},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, diags := newProviderData(tt.cfg, "test", envOf(tt.env))
+			if diags.HasError() {
+				t.Fatalf("diagnostics: %v", diags)
+			}
+			tt.check(t, d)
+		})
+	}
+}
+
+func TestNewProviderDataRejectsBadEnvironment(t *testing.T) {
+	tests := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"CLOUDDESKTOP_MAX_RETRIES": "-1"}, "CLOUDDESKTOP_MAX_RETRIES must be a whole number"},
+		{map[string]string{"CLOUDDESKTOP_MAX_RETRIES": "many"}, "CLOUDDESKTOP_MAX_RETRIES must be a whole number"},
+		{map[string]string{"CLOUDDESKTOP_HUAWEI_ENDPOINT": "workspace.example.com"}, "must start with https:// or http://"},
+		{map[string]string{"CLOUDDESKTOP_ALIBABA_ENDPOINT": "http://"}, "has no host"},
+		{map[string]string{"CLOUDDESKTOP_POLL_INTERVAL": "soon"}, "must be a positive duration"},
+	}
+	for _, tt := range tests {
+		_, diags := newProviderData(providerModel{}, "test", envOf(tt.env))
+		if !diags.HasError() || !strings.Contains(diagsText(diags), tt.want) {
+			t.Errorf("env %v: diagnostics %q, want one containing %q", tt.env, diagsText(diags), tt.want)
+		}
+	}
+}
+
+func TestCheckEndpoint(t *testing.T) {
+	tests := []struct {
+		url  string
+		want string // "" = valid
+	}{
+		{"https://ecd.cn-hangzhou.aliyuncs.com", ""},
+		{"http://127.0.0.1:18080", ""},
+		{"http://[::1]:18080/", ""},
+		{"ecd.cn-hangzhou.aliyuncs.com", "must start with"},
+		{"127.0.0.1:18080", "must start with"},
+		{"ftp://host", "must start with"},
+		{"https://", "has no host"},
+		{"http://host:99999", "invalid port"},
+		{"https://user:pw@host", "user information"},
+		{"https://host/v2", "must not have a path"},
+		{"https://host?x=1", "query or fragment"},
+		{"http://host:port", "not a URL"},
+	}
+	for _, tt := range tests {
+		err := checkEndpoint(tt.url)
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%q: unexpected error %v", tt.url, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: error %v, want one containing %q", tt.url, err, tt.want)
+		}
+	}
+}
+
+func TestHuaweiSettingsCheckNamesWhatIsMissing(t *testing.T) {
+	tests := []struct {
+		name     string
+		settings huaweiSettings
+		region   string
+		want     []string
+	}{
+		{"nothing", huaweiSettings{}, "", []string{"HW_REGION_NAME", "HW_PROJECT_ID", "HW_ACCESS_KEY", "HW_AUTH_TOKEN"}},
+		{"no project", huaweiSettings{region: "r", accessKey: "a", secretKey: "s"}, "", []string{"huawei.project_id"}},
+		{"half a key", huaweiSettings{region: "r", projectID: "p", accessKey: "a"}, "", []string{"huawei.secret_key"}},
+		{"token is enough", huaweiSettings{projectID: "p", authToken: "t"}, "cn-north-4", nil},
+		{"endpoint stands in for a region", huaweiSettings{projectID: "p", authToken: "t", endpoint: "http://127.0.0.1:1"}, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.settings.check(tt.region)
+			if tt.want == nil {
+				if err != nil {
+					t.Fatalf("unexpected error %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatal("no error")
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not name %s", err, w)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,143 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func (r *desktopRebootResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Reboots a fleet of cloud desktops when created, and again whenever `keepers`, `desktop_ids`, " +
+			"`cloud` or `region` change (each forces a replacement, which is a new reboot). Destroying it only " +
+			"removes it from state. Plan never calls the cloud.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Identifier of this reboot, new for every reboot; the Alibaba `ClientToken` of each batch derives from it.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"cloud": cloudAttribute(),
+			"desktop_ids": schema.SetAttribute{
+				Required:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Desktops to reboot, at least one. Split into batches of the API's maximum (Alibaba client API 20, " +
+					"admin API 100; Huawei 100), sent `max_concurrency` at a time.",
+				Validators:    desktopIDsValidators(),
+				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+			},
+			"region": regionAttribute(),
+			"keepers": schema.MapAttribute{
+				Optional:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Arbitrary values; any change reboots the fleet again.",
+				PlanModifiers:       []planmodifier.Map{mapplanmodifier.RequiresReplace()},
+			},
+			"wait": schema.BoolAttribute{
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+				MarkdownDescription: "Return only once every desktop is running again (Alibaba `Running`; Huawei `ACTIVE` with an " +
+					"empty `task_status`). Defaults to `true`.",
+			},
+			"rebooted_at": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "When the reboot finished, RFC 3339.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"request_ids": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "The cloud's request ID of every API call that rebooted desktops, one per call.",
+				PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"alibaba":  alibabaRebootBlock(),
+			"huawei":   huaweiRebootBlock(),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: "Defaults to `20m`."}),
+		},
+	}
+}
+
+func alibabaRebootBlock() schema.SingleNestedBlock {
+	param := func(desc string, sensitive bool) schema.StringAttribute {
+		return schema.StringAttribute{
+			Optional:            true,
+			Sensitive:           sensitive,
+			MarkdownDescription: desc,
+			Validators:          []validator.String{clientParamValidator()},
+		}
+	}
+	return schema.SingleNestedBlock{
+		MarkdownDescription: "Alibaba Cloud options. With `login_token` set, the client API `RebootDesktops` (2020-10-02) is " +
+			"called anonymously with these parameters, 20 desktops a call; otherwise the AccessKey-signed admin API (2020-09-30), " +
+			"100 a call. Only with `cloud = \"alibaba\"`.",
+		Attributes: map[string]schema.Attribute{
+			"client_id": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				MarkdownDescription: "`ClientId` of the client API. Defaults to a UUID generated once and kept in state.",
+				Validators:          []validator.String{clientParamValidator()},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"session_id":    param("`SessionId` of the logged-in client session. Required with `login_token`.", false),
+			"login_token":   param("`LoginToken` of the client session; selects the client API. Stored in state; prefer `login_token_wo`.", true),
+			"session_token": param("`SessionToken` of the client session. Stored in state; prefer `session_token_wo`.", true),
+			"login_token_wo": writeOnly("Write-only `LoginToken` (Terraform 1.11 and later): used for this reboot, never stored in plan or state.",
+				"login_token"),
+			"session_token_wo": writeOnly("Write-only `SessionToken` (Terraform 1.11 and later): used for this reboot, never stored in plan or state.",
+				"session_token"),
+			"client_os":      param("`ClientOS`, for example `Windows_NT 10.0`.", false),
+			"client_version": param("`ClientVersion` of the WUYING client.", false),
+			"uuid":           param("`Uuid` of the client device.", false),
+			"os_update": schema.BoolAttribute{
+				Optional:            true,
+				MarkdownDescription: "`OsUpdate`: install pending OS updates during the reboot.",
+			},
+		},
+	}
+}
+
+// writeOnly is a sensitive client-API parameter that Terraform never
+// stores, in conflict with its stored twin.
+func writeOnly(desc, twin string) schema.StringAttribute {
+	return schema.StringAttribute{
+		Optional:            true,
+		Sensitive:           true,
+		WriteOnly:           true,
+		MarkdownDescription: desc,
+		Validators: []validator.String{
+			clientParamValidator(),
+			stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName(twin)),
+		},
+	}
+}
+
+func huaweiRebootBlock() schema.SingleNestedBlock {
+	return schema.SingleNestedBlock{
+		MarkdownDescription: "Huawei Cloud options. Only with `cloud = \"huawei\"`.",
+		Attributes: map[string]schema.Attribute{
+			"type": schema.StringAttribute{
+				Optional:            true,
+				Computed:            true,
+				Default:             stringdefault.StaticString("SOFT"),
+				MarkdownDescription: "`SOFT` (default) asks the guest OS to restart; `HARD` resets the machine.",
+				Validators:          []validator.String{stringvalidator.OneOf("SOFT", "HARD")},
+			},
+		},
+	}
+}

@@ -1,0 +1,95 @@
+package provider
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+// providerDataFrom unpacks what Configure handed over. It is nil before
+// the provider is configured (validation), which callers must allow.
+func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	d, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
+		return nil
+	}
+	return d
+}
+
+// validateCloudBlocks rejects a cloud-specific block on a resource of the
+// other cloud: its settings would silently do nothing.
+func validateCloudBlocks(cloud types.String, hasAlibaba, hasHuawei bool, diags *diag.Diagnostics) {
+	if cloud.IsUnknown() || cloud.IsNull() {
+		return
+	}
+	switch c := cloud.ValueString(); {
+	case c == cloudAlibaba && hasHuawei:
+		diags.AddAttributeError(path.Root("huawei"), "Block does not match cloud",
+			`A "huawei" block only applies to cloud = "huawei"; this resource has cloud = "alibaba". Remove the block or change the cloud.`)
+	case c == cloudHuawei && hasAlibaba:
+		diags.AddAttributeError(path.Root("alibaba"), "Block does not match cloud",
+			`An "alibaba" block only applies to cloud = "alibaba"; this resource has cloud = "huawei". Remove the block or change the cloud.`)
+	}
+}
+
+// validateAlibabaClientAPI checks the client-API parameters as a set: the
+// client API needs a session, and its other parameters mean nothing to the
+// admin API, so setting them without login_token is a mistake.
+func validateAlibabaClientAPI(a *alibabaRebootModel, diags *diag.Diagnostics) {
+	block := path.Root("alibaba")
+	hasLogin := a.usesClientAPI()
+	if hasLogin && a.SessionID.IsNull() {
+		diags.AddAttributeError(block.AtName("session_id"), "Missing session_id",
+			"The Alibaba client API (used because login_token is set) needs session_id as well.")
+	}
+	if hasLogin {
+		return
+	}
+	for name, v := range map[string]types.String{
+		"session_id": a.SessionID, "session_token": a.SessionToken, "session_token_wo": a.SessionTokenWO, "client_os": a.ClientOS,
+		"client_version": a.ClientVersion, "uuid": a.UUID,
+	} {
+		if !v.IsNull() {
+			diags.AddAttributeError(block.AtName(name), "Client API parameter without login_token",
+				fmt.Sprintf("%s is a parameter of the Alibaba client API, which is only used when login_token is set; "+
+					"without login_token the admin API is called and %s would be ignored.", name, name))
+		}
+	}
+}
+
+// checkCloudConfigured fails a plan whose cloud lacks what it needs (region,
+// project, credentials), naming the attributes and environment variables
+// that would supply it, instead of failing half-way through an apply.
+// Settings not yet known at plan time are not judged.
+func checkCloudConfigured(d *providerData, cloud, region types.String, needsAlibabaKey bool, diags *diag.Diagnostics) {
+	if cloud.IsUnknown() || region.IsUnknown() {
+		return
+	}
+	var err error
+	switch cloud.ValueString() {
+	case cloudAlibaba:
+		if d.alibaba.unknown {
+			return
+		}
+		if region.ValueString() == "" && d.alibaba.region == "" {
+			err = fmt.Errorf("no Alibaba Cloud region: set `region` on the resource, `alibaba.region` in the provider block, " +
+				"or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION")
+		} else if needsAlibabaKey {
+			err = d.alibaba.requireAccessKey()
+		}
+	case cloudHuawei:
+		if d.huawei.unknown {
+			return
+		}
+		err = d.huawei.check(region.ValueString())
+	}
+	if err != nil {
+		diags.AddAttributeError(path.Root("cloud"), "Cloud not configured", err.Error())
+	}
+}

@@ -1,0 +1,69 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+)
+
+// reportDiagnostics turns a fleet report into an error diagnostic with one
+// line per desktop that failed or was not processed. It reports whether
+// the whole operation succeeded.
+func reportDiagnostics(ctx context.Context, operation, cloud string, total int, r fleet.Report, diags *diag.Diagnostics) bool {
+	tflog.Info(ctx, operation+" finished", map[string]any{
+		"cloud": cloud, "done": len(r.Done), "failed": len(r.Failed), "not_processed": len(r.NotProcessed), "calls": len(r.RequestIDs),
+	})
+	bad := len(r.Failed) + len(r.NotProcessed)
+	if bad == 0 {
+		return true
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d of %d desktops on %s were %s; %d were not.\n", len(r.Done), total, cloud, pastTense(operation), bad)
+	if len(r.Failed) > 0 {
+		b.WriteString("\nFailed:\n")
+		for _, f := range r.Failed {
+			b.WriteString("  " + failureLine(f) + "\n")
+		}
+	}
+	if len(r.NotProcessed) > 0 {
+		b.WriteString("\nNot processed (the operation was cancelled or timed out before reaching them):\n")
+		for _, id := range r.NotProcessed {
+			b.WriteString("  " + id + "\n")
+		}
+	}
+	diags.AddError(fmt.Sprintf("Could not %s %d of %d desktops", operation, bad, total), strings.TrimRight(b.String(), "\n"))
+	return false
+}
+
+func failureLine(f fleet.DesktopFailure) string {
+	switch {
+	case errors.Is(f.Err, context.DeadlineExceeded):
+		return withLastStatus(f.DesktopID+": timed out waiting for the cloud", f.LastStatus)
+	case errors.Is(f.Err, context.Canceled):
+		return withLastStatus(f.DesktopID+": cancelled", f.LastStatus)
+	}
+	return f.String()
+}
+
+func withLastStatus(s, status string) string {
+	if status == "" {
+		return s
+	}
+	return s + " (last status " + status + ")"
+}
+
+func pastTense(operation string) string {
+	switch operation {
+	case "reboot":
+		return "rebooted"
+	case "delete":
+		return "deleted"
+	}
+	return operation + "ed"
+}
