@@ -102,6 +102,20 @@ func (d *providerData) lister(cloud, region string) (fleet.DesktopLister, error)
 	return nil, unknownCloud(cloud)
 }
 
+// region is the region a resource or data source on cloud acts in: its
+// own override, else the provider's region for that cloud.
+func (d *providerData) region(cloud, override string) string {
+	switch {
+	case override != "":
+		return override
+	case cloud == cloudAlibaba:
+		return d.alibaba.region
+	case cloud == cloudHuawei:
+		return d.huawei.region
+	}
+	return ""
+}
+
 func unknownCloud(cloud string) error {
 	return fmt.Errorf("unknown cloud %q: use one of %s", cloud, strings.Join(supportedClouds, ", "))
 }

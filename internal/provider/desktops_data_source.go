@@ -125,7 +125,7 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		filter.IDs = setStrings(ctx, m.IDs, &resp.Diagnostics)
 		if len(filter.IDs) == 0 {
 			// An explicit empty filter matches nothing; do not list the whole cloud.
-			m.finish(nil)
+			m.finish(d.data.region(m.Cloud.ValueString(), m.Region.ValueString()), nil)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 			return
 		}
@@ -154,13 +154,13 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		}
 		matched = append(matched, dt)
 	}
-	m.finish(matched)
+	m.finish(d.data.region(m.Cloud.ValueString(), m.Region.ValueString()), matched)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// finish fills the computed attributes from the matched desktops.
-func (m *desktopsModel) finish(matched []fleet.Desktop) {
-	region := m.Region.ValueString()
+// finish fills the computed attributes from the region listed and the
+// desktops that matched.
+func (m *desktopsModel) finish(region string, matched []fleet.Desktop) {
 	m.ID = types.StringValue(m.Cloud.ValueString() + "/" + region)
 	ids := make([]string, 0, len(matched))
 	objs := make([]attr.Value, 0, len(matched))

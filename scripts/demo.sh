@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# make demo: runs the provider against the mock cloud, with no cloud account.
+#
+# It builds the provider and the mock cloud into a scratch directory, starts
+# the mock on a free loopback port with two fleets of "training-" desktops,
+# points Terraform at the local provider build (dev_overrides), and then:
+#   1. applies examples/demo: both fleets reboot;
+#   2. applies again with a new maintenance_round: both fleets reboot again;
+#   3. destroys: the Huawei fleet is deleted.
+# After each step it prints what the mock cloud saw. Nothing outside the
+# scratch directory is touched; it is removed on exit.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+terraform="${TERRAFORM:-$("$root/scripts/terraform-path.sh")}"
+work="$(mktemp -d "${TMPDIR:-/tmp}/clouddesktop-demo.XXXXXX")"
+mock_pid=""
+cleanup() {
+  if [[ -n "$mock_pid" ]]; then kill "$mock_pid" 2>/dev/null || true; wait "$mock_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+
+step "Building the provider and the mock cloud"
+(cd "$root" && go build -o "$work/bin/terraform-provider-clouddesktop" . && go build -o "$work/mockcloud" ./cmd/mockcloud)
+
+step "Starting the mock cloud (3 Alibaba and 3 Huawei desktops named training-*)"
+"$work/mockcloud" -listen 127.0.0.1:0 -alibaba-desktops 3 -huawei-desktops 3 \
+  -alibaba-prefix training -huawei-prefix training \
+  -reboot-delay 1s -job-delay 2s >"$work/banner.txt" 2>"$work/calls.log" &
+mock_pid=$!
+endpoint=""
+for _ in $(seq 1 100); do
+  endpoint="$(sed -n 's/^mockcloud listening on \(http:[^ ]*\).*/\1/p' "$work/banner.txt")"
+  [[ -n "$endpoint" ]] && break
+  kill -0 "$mock_pid" 2>/dev/null || { cat "$work/calls.log" >&2; exit 1; }
+  sleep 0.1
+done
+[[ -n "$endpoint" ]] || { echo "the mock cloud did not start" >&2; exit 1; }
+sed -n '/^Alibaba desktops/,/^$/p;/^Huawei desktops/,/^$/p' "$work/banner.txt" | grep -v '^Press'
+echo "endpoint: $endpoint"
+
+# The provider is configured the way Terraform Cloud configures it: from the
+# environment. These are the mock's demo credentials, not real ones.
+creds="$(sed -n 's/^  export //p' "$work/banner.txt")"
+# shellcheck disable=SC2086
+export $creds
+export CLOUDDESKTOP_POLL_INTERVAL=250ms
+
+cat >"$work/terraformrc" <<EOF
+provider_installation {
+  dev_overrides {
+    "registry.terraform.io/clouddesktop/clouddesktop" = "$work/bin"
+  }
+  direct {}
+}
+EOF
+export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1
+mkdir -p "$work/tf" && cp "$root/examples/demo/main.tf" "$work/tf/"
+tf() { "$terraform" -chdir="$work/tf" "$@" 2> >(grep -v -e 'Provider development overrides' -e 'dev_overrides' -e '^ *- registry.terraform.io/clouddesktop' -e 'The behavior may therefore not match' -e 'installation process' -e '^[│╷╵ ]*$' >&2); }
+
+seen=0
+show_calls() {
+  local total
+  total="$(wc -l <"$work/calls.log")"
+  echo "Calls the mock cloud received:"
+  tail -n "+$((seen + 1))" "$work/calls.log" | sed 's/^/  /'
+  seen="$total"
+  echo "Reboots and deletions so far, per desktop:"
+  curl -fsS "$endpoint/_mock/counts" | sed 's/^/  /'
+  echo
+}
+
+step "terraform apply: both fleets reboot"
+tf apply -auto-approve -no-color
+show_calls
+
+step "terraform apply -var maintenance_round=2: a keepers change reboots them again"
+tf apply -auto-approve -no-color -var maintenance_round=2
+show_calls
+
+step "terraform apply -var maintenance_round=2 again: nothing changed, no cloud call"
+tf apply -auto-approve -no-color -var maintenance_round=2
+show_calls
+
+step "terraform destroy: the Huawei fleet is deleted"
+tf destroy -auto-approve -no-color -var maintenance_round=2
+show_calls
+
+step "Done. Desktops the mock cloud still knows:"
+curl -fsS "$endpoint/_mock/desktops" | sed 's/^/  /'
+echo
