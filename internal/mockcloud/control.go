@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 )
 
@@ -24,7 +25,7 @@ import (
 //	POST   /_mock/faults             a Fault; durations as "2s" or nanoseconds; returns {"id"}
 //	DELETE /_mock/faults             remove every fault
 //	DELETE /_mock/faults/{id}        remove one
-//	GET    /_mock/counts             reboots and deletions applied per desktop
+//	GET    /_mock/counts             reboots and deletions applied per desktop (?format=text: a table)
 //	POST   /_mock/advance            {"duration":"30s"}: move the mock's clock
 //	GET    /_mock/jobs/{id}          a Huawei job's status and delete flags
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
@@ -74,6 +75,10 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		s.RemoveFault(id)
 		w.WriteHeader(http.StatusNoContent)
 	case path == "/counts" && r.Method == http.MethodGet:
+		if r.URL.Query().Get("format") == "text" {
+			writeCountsText(w, s.Counts())
+			return
+		}
 		writeJSON(w, http.StatusOK, nonNil(s.Counts()))
 	case path == "/advance" && r.Method == http.MethodPost:
 		var req struct {
@@ -214,6 +219,18 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+}
+
+// writeCountsText renders counts as an aligned table for people reading a
+// terminal, such as `make demo`.
+func writeCountsText(w http.ResponseWriter, counts []DesktopCounts) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLOUD\tDESKTOP\tREBOOTS\tDELETES")
+	for _, c := range counts {
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", c.Cloud, c.ID, c.Reboots, c.Deletes)
+	}
+	_ = tw.Flush()
 }
 
 func writeControlError(w http.ResponseWriter, status int, msg string) {

@@ -103,6 +103,15 @@ func TestControlAPI(t *testing.T) {
 	if len(counts) != 1 || counts[0].ID != aliIDs[0] || counts[0].Reboots != 1 {
 		t.Errorf("counts %+v", counts)
 	}
+	resp, err := http.Get(e.hs.URL + "/_mock/counts?format=text")
+	if err != nil {
+		t.Fatal(err)
+	}
+	table, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := "alibaba  " + aliIDs[0] + "  1        0"; !strings.Contains(string(table), want) || !strings.HasPrefix(string(table), "CLOUD") {
+		t.Errorf("text counts %q, want a header and a row %q", table, want)
+	}
 	if d, _ := e.srv.Desktop(CloudAlibaba, aliIDs[0]); d.Status != "Stopping" {
 		t.Errorf("before advance %s", d.Status)
 	}
