@@ -10,6 +10,8 @@ import (
 	"time"
 
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/httplog"
 )
 
 // callRecord is what the HTTP layer saw of one API call. darabonba drops
@@ -48,7 +50,9 @@ type recordingClient struct {
 func newRecordingClient() *recordingClient {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	return &recordingClient{http: &http.Client{
-		Transport: tr,
+		// Logged at TRACE with credentials masked; the record is filled
+		// from the response the caller sees, after the log has read it.
+		Transport: httplog.Wrap(tr, "alibaba"),
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

@@ -5,14 +5,18 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/httplog"
 )
 
 // newTransport is the connection pool all calls of one Client share.
+// Every exchange is logged at TRACE with credentials masked.
 func newTransport() http.RoundTripper {
-	if t, ok := http.DefaultTransport.(*http.Transport); ok {
-		return t.Clone() // keeps ProxyFromEnvironment and sane dial timeouts
+	base := http.DefaultTransport
+	if t, ok := base.(*http.Transport); ok {
+		base = t.Clone() // keeps ProxyFromEnvironment and sane dial timeouts
 	}
-	return http.DefaultTransport
+	return httplog.Wrap(base, "huawei")
 }
 
 // callTransport carries one call's context into the SDK, whose requests are
