@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -156,7 +157,26 @@ func newProviderData(cfg providerModel, version string, env func(string) string)
 		d.retry.BaseDelay = v
 		d.retry.MaxDelay = max(v, min(retry.DefaultMaxDelay, 32*v))
 	}
+	warnSDKDebugOutput(env, &diags)
 	return d, diags
+}
+
+// warnSDKDebugOutput warns when DEBUG turns on the Alibaba SDK's own debug
+// printing. darabonba reads DEBUG once, when the process starts, and then
+// prints every request's URL and headers (signature, security token and
+// client-API login token included) to standard output, which Terraform
+// copies into its log. The provider cannot switch that off once running, so
+// the user is told to unset it.
+func warnSDKDebugOutput(env func(string) string, diags *diag.Diagnostics) {
+	for _, flag := range strings.Split(env("DEBUG"), ",") {
+		if flag = strings.TrimSpace(flag); flag == "dara" || flag == "tea" {
+			diags.AddWarning("DEBUG="+flag+" exposes credentials",
+				"The environment variable DEBUG includes \""+flag+"\", which makes the Alibaba Cloud SDK print every request, "+
+					"with its signature and tokens, to the provider's output and so into Terraform's log. Unset DEBUG (or remove \""+
+					flag+"\" from it); TF_LOG=TRACE shows the same requests with credentials masked.")
+			return
+		}
+	}
 }
 
 func durationEnv(env func(string) string, name string, diags *diag.Diagnostics) (time.Duration, bool) {

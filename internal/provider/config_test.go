@@ -114,6 +114,26 @@ func TestNewProviderDataRejectsBadEnvironment(t *testing.T) {
 	}
 }
 
+func TestNewProviderDataWarnsAboutSDKDebugOutput(t *testing.T) {
+	tests := []struct {
+		debug string
+		warn  bool
+	}{
+		{"", false},
+		{"sdk,http", false},
+		{"darabonba", false},
+		{"dara", true},
+		{"http, tea", true},
+	}
+	for _, tt := range tests {
+		_, diags := newProviderData(providerModel{}, "test", envOf(map[string]string{"DEBUG": tt.debug}))
+		warned := diags.WarningsCount() == 1 && strings.Contains(diagsText(diags), "exposes credentials")
+		if warned != tt.warn || diags.HasError() {
+			t.Errorf("DEBUG=%q: diagnostics %q, want a warning: %v", tt.debug, diagsText(diags), tt.warn)
+		}
+	}
+}
+
 func TestCheckEndpoint(t *testing.T) {
 	tests := []struct {
 		url  string
