@@ -1,0 +1,272 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
+)
+
+// Distinct secret values, so that any of them turning up anywhere is a leak.
+const (
+	leakAlibabaAK      = "LTAILEAKCHECKAK0001"
+	leakAlibabaSK      = "leak-check-alibaba-secret-0002"
+	leakAlibabaSTS     = "leak-check-alibaba-sts-0003"
+	leakLoginToken     = "leak-check-login-token-0004"
+	leakSessionToken   = "leak-check-session-token-0005"
+	leakWrongLogin     = "leak-check-wrong-login-0006"
+	leakHuaweiAK       = "HWLEAKCHECKAK0007"
+	leakHuaweiSK       = "leak-check-huawei-secret-0008"
+	leakHuaweiAuth     = "leak-check-huawei-auth-token-0009"
+	leakSessionID      = "leak-session-1"
+	leakSecretsPattern = "leak-check-"
+)
+
+var leakSecrets = []string{
+	leakAlibabaAK, leakAlibabaSK, leakAlibabaSTS, leakLoginToken, leakSessionToken, leakWrongLogin,
+	leakHuaweiAK, leakHuaweiSK, leakHuaweiAuth, leakSecretsPattern,
+}
+
+// TestAccSecretsNeverLogged runs reboots and a batch delete on both clouds
+// with every kind of credential at TF_LOG=TRACE, plus a failing call whose
+// error body echoes the token it was given, and then searches the whole
+// log (Terraform's and the provider's) and every diagnostic for the
+// secrets. It also checks that the log did record the requests, with
+// their signatures and X-Auth-Token masked, so that an empty log cannot
+// pass. It sets environment variables, so it does not run in parallel.
+func TestAccSecretsNeverLogged(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+
+	cfg := mockcloud.DemoConfig()
+	cfg.Timing = mockcloud.Timing{}
+	cfg.AlibabaKeys = map[string]string{leakAlibabaAK: leakAlibabaSK}
+	cfg.AlibabaLoginTokens = map[string]string{leakSessionID: leakLoginToken}
+	cfg.HuaweiKeys = map[string]string{leakHuaweiAK: leakHuaweiSK}
+	cfg.HuaweiAuthTokens = []string{leakHuaweiAuth}
+	srv := mockcloud.New(cfg)
+	hs := httptest.NewServer(srv)
+	t.Cleanup(hs.Close)
+	ali := srv.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "leak", 4)
+	hw := srv.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "leak", 4)
+
+	// One provider configuration per step, not aliases: the test harness
+	// serves every alias from one provider instance. Step 2 switches
+	// Huawei from AK/SK signing to an IAM token.
+	fleet := func(loginToken string, huaweiToken bool) string {
+		huaweiCreds := fmt.Sprintf("access_key = %q\n    secret_key = %q", leakHuaweiAK, leakHuaweiSK)
+		if huaweiToken {
+			huaweiCreds = fmt.Sprintf("auth_token = %q", leakHuaweiAuth)
+		}
+		return fmt.Sprintf(`
+provider "clouddesktop" {
+  alibaba {
+    region         = %[1]q
+    access_key     = %[2]q
+    secret_key     = %[3]q
+    security_token = %[4]q
+    endpoint       = %[5]q
+  }
+  huawei {
+    region     = "cn-north-4"
+    project_id = %[6]q
+    %[7]s
+    endpoint   = %[5]q
+  }
+}
+
+resource "clouddesktop_desktop_reboot" "client_api" {
+  cloud       = "alibaba"
+  desktop_ids = %[8]s
+  alibaba {
+    session_id    = %[9]q
+    login_token   = %[10]q
+    session_token = %[11]q
+  }
+}
+
+resource "clouddesktop_desktop_reboot" "admin_api" {
+  cloud       = "alibaba"
+  desktop_ids = %[12]s
+}
+
+resource "clouddesktop_desktop_reboot" "huawei" {
+  cloud       = "huawei"
+  desktop_ids = %[13]s
+}
+
+resource "clouddesktop_desktop_batch_delete" "huawei" {
+  cloud       = "huawei"
+  desktop_ids = %[14]s
+}
+`, mockcloud.DemoAlibabaRegion, leakAlibabaAK, leakAlibabaSK, leakAlibabaSTS, hs.URL,
+			mockcloud.DemoHuaweiProject, huaweiCreds,
+			hclStrings(ali[:2]), leakSessionID, loginToken, leakSessionToken, hclStrings(ali[2:]), hclStrings(hw[:2]), hclStrings(hw[2:]))
+	}
+
+	var diagnostics []string
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		// The failing step below is checked here rather than with
+		// ExpectError, so that its whole text can be searched.
+		ErrorCheck: func(err error) error {
+			diagnostics = append(diagnostics, err.Error())
+			if !strings.Contains(err.Error(), "InvalidLoginToken") {
+				return err
+			}
+			return nil
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: fleet(leakLoginToken, false),
+				Check:  resource.TestCheckResourceAttr("clouddesktop_desktop_reboot.client_api", "request_ids.#", "1"),
+			},
+			{
+				// A wrong login token: the mock's error message echoes it,
+				// as the cloud's does.
+				Config: fleet(leakLoginToken, true),
+				Taint:  []string{"clouddesktop_desktop_reboot.huawei"},
+			},
+			{
+				Config: fleet(leakWrongLogin, true),
+				Taint:  []string{"clouddesktop_desktop_reboot.client_api"},
+			},
+		},
+	})
+	if len(diagnostics) == 0 {
+		t.Fatal("the wrong login token did not fail the apply, so the diagnostic path was not checked")
+	}
+
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The test harness itself logs each step's configuration, which holds
+	// the secrets as the user wrote them; those lines ("  | ...") are the
+	// user's own text, not something Terraform or the provider emitted.
+	var kept []string
+	for _, line := range strings.Split(string(raw), "\n") {
+		if !strings.HasPrefix(line, "  | ") {
+			kept = append(kept, line)
+		}
+	}
+	log := strings.Join(kept, "\n")
+	for _, secret := range leakSecrets {
+		if strings.Contains(log, secret) {
+			line := log[strings.LastIndex(log[:strings.Index(log, secret)], "\n")+1:]
+			line, _, _ = strings.Cut(line, "\n")
+			t.Errorf("secret %q is in the TRACE log:\n%s", secret, line)
+		}
+		for _, d := range diagnostics {
+			if strings.Contains(d, secret) {
+				t.Errorf("secret %q is in a diagnostic:\n%s", secret, d)
+			}
+		}
+	}
+	for _, want := range []string{
+		`ACS3-HMAC-SHA256 ***`, `SDK-HMAC-SHA256 ***`, `X-Auth-Token:***`, `LoginToken=%2A%2A%2A`,
+		"RebootDesktops", "batch-delete", "InvalidLoginToken",
+	} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the TRACE log lacks %q: the requests were not logged as expected", want)
+		}
+	}
+}
+
+// TestAccWriteOnlyTokensNotStored reboots through the client API with the
+// write-only login and session tokens: the cloud receives them, and
+// neither the plan nor the state holds them. Write-only attributes need
+// Terraform 1.11; older CLIs skip this test.
+func TestAccWriteOnlyTokensNotStored(t *testing.T) {
+	cloud := newTestCloud(t, mockcloud.Timing{})
+	ids := cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "wo", 3)
+	config := func(round string) string {
+		return cloud.providerBlock() + fmt.Sprintf(`
+resource "clouddesktop_desktop_reboot" "fleet" {
+  cloud       = "alibaba"
+  desktop_ids = %s
+  keepers     = { round = %q }
+  alibaba {
+    session_id       = %q
+    login_token_wo   = %q
+    session_token_wo = "write-only-session-token"
+  }
+}
+`, hclStrings(ids), round, mockcloud.DemoAlibabaSessionID, mockcloud.DemoAlibabaLoginToken)
+	}
+	sentTokens := func(want int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			calls := cloud.CallsTo(mockcloud.CloudAlibaba, "RebootDesktops")
+			if len(calls) != want {
+				return fmt.Errorf("%d RebootDesktops calls, want %d", len(calls), want)
+			}
+			for _, c := range calls {
+				if c.Auth != "anonymous" || c.Status != 200 || c.Params["SessionToken"] == "" || c.Params["LoginToken"] == "" {
+					return fmt.Errorf("call did not carry the write-only tokens: auth %s, status %d, params %v", c.Auth, c.Status, c.Params)
+				}
+			}
+			return nil
+		}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{
+				Config: config("1"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectUnknownValue(rebootAddr, tfjsonpath.New("request_ids")),
+						expectNullInPlan(rebootAddr, "login_token_wo", "session_token_wo"),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					sentTokens(1),
+					resource.TestCheckNoResourceAttr(rebootAddr, "alibaba.login_token_wo"),
+					resource.TestCheckNoResourceAttr(rebootAddr, "alibaba.session_token_wo"),
+					resource.TestCheckNoResourceAttr(rebootAddr, "alibaba.login_token"),
+				),
+			},
+			{
+				// A replacement reads the write-only tokens from the
+				// configuration again.
+				Config: config("2"),
+				Check:  sentTokens(2),
+			},
+		},
+	})
+}
+
+// expectNullInPlan checks that the named attributes of the resource's
+// alibaba block are null in the planned values.
+func expectNullInPlan(addr string, attrs ...string) plancheck.PlanCheck {
+	checks := make([]plancheck.PlanCheck, len(attrs))
+	for i, a := range attrs {
+		checks[i] = plancheck.ExpectKnownValue(addr, tfjsonpath.New("alibaba").AtMapKey(a), knownvalue.Null())
+	}
+	return planChecks(checks)
+}
+
+type planChecks []plancheck.PlanCheck
+
+func (p planChecks) CheckPlan(ctx context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, c := range p {
+		c.CheckPlan(ctx, req, resp)
+		if resp.Error != nil {
+			return
+		}
+	}
+}
