@@ -36,6 +36,13 @@ func reportDiagnostics(ctx context.Context, operation, cloud string, total int, 
 		for _, id := range r.NotProcessed {
 			b.WriteString("  " + id + "\n")
 		}
+		// After an interruption the user needs both halves of the fleet.
+		if len(r.Done) > 0 {
+			b.WriteString("\n" + strings.ToUpper(pastTense(operation)[:1]) + pastTense(operation)[1:] + ":\n")
+			for _, id := range r.Done {
+				b.WriteString("  " + id + "\n")
+			}
+		}
 	}
 	diags.AddError(fmt.Sprintf("Could not %s %d of %d desktops", operation, bad, total), strings.TrimRight(b.String(), "\n"))
 	return false
