@@ -80,8 +80,8 @@ func TestAccInvalidConfiguration(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{{
-					Config:      tt.config,
-					PlanOnly:    true,
+					Config:   tt.config,
+					PlanOnly: true,
 					// Terraform wraps long messages: any space may be a line break.
 					ExpectError: regexp.MustCompile(`(?s)` + strings.ReplaceAll(tt.want, " ", `\s+`)),
 				}},
