@@ -40,8 +40,17 @@ func (c *Client) ListDesktops(ctx context.Context, filter fleet.ListFilter) ([]f
 	}
 	ids := slices.Clone(filter.IDs)
 	slices.Sort(ids)
-	for chunk := range slices.Chunk(slices.Compact(ids), maxPerCall) {
-		if _, err := c.describePages(ctx, chunk, collect); err != nil {
+	ids = slices.Compact(ids)
+	for chunk := range slices.Chunk(ids, maxPerCall) {
+		// Only desktops asked for: a server that ignores the DesktopId
+		// filter (or answers for more) must not add desktops to a
+		// filtered listing (found by FuzzDescribePages).
+		keep := func(d desktop) {
+			if _, asked := slices.BinarySearch(chunk, d.ID); asked {
+				collect(d)
+			}
+		}
+		if _, err := c.describePages(ctx, chunk, keep); err != nil {
 			return nil, err
 		}
 	}

@@ -162,6 +162,12 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 	}
 	ce.Retryable, ce.Ambiguous = classify(f)
 	redactCloudError(ce, secrets)
+	// A header may carry any byte (found by FuzzCallResponse: a request
+	// ID "\x87"), and a diagnostic must be UTF-8 to cross Terraform's
+	// protocol: keep every text the answer supplied valid.
+	for _, s := range []*string{&ce.Code, &ce.Message, &ce.Detail, &ce.RequestID} {
+		*s = strings.ToValidUTF8(*s, "\uFFFD")
+	}
 	return ce
 }
 

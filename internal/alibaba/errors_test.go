@@ -8,8 +8,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
 func TestClassify(t *testing.T) {
@@ -349,5 +351,51 @@ func TestPanicInsideTheSDKIsAnError(t *testing.T) {
 	ce := toCloudError(context.Background(), opReboot, []string{"d1"}, &callRecord{}, err, nil)
 	if ce.Retryable || ce.Ambiguous || !strings.Contains(ce.Error(), "panicked") {
 		t.Errorf("panic maps to %#v", ce)
+	}
+}
+
+// TestRetryHintBounded: header values too large for time.Duration are read
+// as the longest hint, never as a negative or short one (found by
+// FuzzRetryHint).
+func TestRetryHintBounded(t *testing.T) {
+	tests := []struct {
+		retryAfter, rateLimit string
+		want                  time.Duration
+	}{
+		{"3", "", 3 * time.Second},
+		{"", "Limit:10,Remain:0,TimeLeft:1500", 1500 * time.Millisecond},
+		{"2", "TimeLeft:500", 2 * time.Second},
+		{"-1", "TimeLeft:-5", 0},
+		{"99999999999999999", "", maxRetryHint},
+		{"", "TimeLeft:9300000000000000", maxRetryHint},
+		{"9223372036854775807", "TimeLeft:9223372036854775807", maxRetryHint},
+	}
+	for _, tt := range tests {
+		h := http.Header{}
+		h.Set("Retry-After", tt.retryAfter)
+		h.Set("x-ratelimit-user-api", tt.rateLimit)
+		if got := retryHint(h); got != tt.want {
+			t.Errorf("retryHint(Retry-After %q, x-ratelimit-user-api %q) = %s, want %s", tt.retryAfter, tt.rateLimit, got, tt.want)
+		}
+	}
+}
+
+// TestErrorTextIsUTF8: a request ID header with bytes that are not UTF-8
+// does not make an error text Terraform's protocol cannot carry (found by
+// FuzzCallResponse).
+func TestErrorTextIsUTF8(t *testing.T) {
+	f := newFake(t)
+	f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
+		w.Header().Set("x-acs-request-id", "req-\x87")
+		writeRaw(w, 400, "application/json", "")
+		return true
+	})
+	c := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.Retry = retry.Policy{} })
+	_, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
+	if err == nil {
+		t.Fatal("no error")
+	}
+	if !utf8.ValidString(err.Error()) || !strings.Contains(err.Error(), "req-\uFFFD") {
+		t.Errorf("error %q", err.Error())
 	}
 }

@@ -123,3 +123,24 @@ func TestListStopsOnARepeatedNextToken(t *testing.T) {
 		t.Errorf("%d calls, want 2", n)
 	}
 }
+
+// TestListDropsDesktopsNotAskedFor: a server that ignores the DesktopId
+// filter must not add desktops to a filtered listing (found by
+// FuzzDescribePages).
+func TestListDropsDesktopsNotAskedFor(t *testing.T) {
+	f := newFake(t)
+	f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
+		writeJSON(w, 200, map[string]any{"RequestId": "r", "Desktops": []map[string]any{
+			{"DesktopId": "a", "DesktopStatus": "Running"}, {"DesktopId": "x", "DesktopStatus": "Running"},
+		}})
+		return true
+	})
+	c := newTestClient(t, f.srv.URL)
+	got, err := c.ListDesktops(context.Background(), fleet.ListFilter{IDs: []string{"a", "b"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != "a" {
+		t.Errorf("got %v, want only a", got)
+	}
+}

@@ -87,13 +87,20 @@ func (c *recordingClient) Call(req *http.Request, _ *http.Transport) (*http.Resp
 	return resp, nil
 }
 
+// maxRetryHint bounds a server's wait hint. retry.Policy caps every wait
+// far lower anyway; the bound is there so that a huge header value cannot
+// overflow time.Duration into a negative or a short wait (found by
+// FuzzRetryHint: "Retry-After: 99999999999999999" made a hint of minus
+// 704934 hours).
+const maxRetryHint = 24 * time.Hour
+
 // retryHint reads the server's wait hint: a standard Retry-After in
 // seconds, or the TimeLeft (milliseconds) of the rate-limit headers that
 // Alibaba Cloud gateways send with throttling answers.
 func retryHint(h http.Header) time.Duration {
 	var hint time.Duration
 	if secs, err := strconv.Atoi(h.Get("Retry-After")); err == nil && secs > 0 {
-		hint = time.Duration(secs) * time.Second
+		hint = time.Duration(min(secs, int(maxRetryHint/time.Second))) * time.Second
 	}
 	limits := map[string]*string{}
 	for _, k := range []string{"x-ratelimit-user-api", "x-ratelimit-user"} {
@@ -102,7 +109,7 @@ func retryHint(h http.Header) time.Duration {
 		}
 	}
 	if ms := openapiutil.GetThrottlingTimeLeft(limits); ms != nil && *ms > 0 {
-		hint = max(hint, time.Duration(*ms)*time.Millisecond)
+		hint = max(hint, time.Duration(min(*ms, int64(maxRetryHint/time.Millisecond)))*time.Millisecond)
 	}
 	return hint
 }

@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 
@@ -127,6 +128,13 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 		kind = kindTransport
 	}
 	ce.Retryable, ce.Ambiguous = classify(kind, ce.HTTPStatus, sent)
+	// The SDK's decoding errors quote raw bytes (json-iterator writes
+	// "unexpected character: \xff"): keep every text UTF-8, which
+	// Terraform's protocol requires of a diagnostic (found by
+	// FuzzListDesktops).
+	for _, s := range []*string{&ce.Code, &ce.Message, &ce.Detail, &ce.RequestID} {
+		*s = strings.ToValidUTF8(*s, "\uFFFD")
+	}
 	return ce
 }
 

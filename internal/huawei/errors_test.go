@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 
@@ -68,6 +69,10 @@ func TestParseRetryAfter(t *testing.T) {
 		{"soon", 0},
 		{now.Add(30 * time.Second).Format(http.TimeFormat), 30 * time.Second},
 		{now.Add(-30 * time.Second).Format(http.TimeFormat), 0},
+		// Found by FuzzHandleError: these overflowed time.Duration.
+		{"9223372036854775807", maxRetryAfter},
+		{"99999999999999999999", 0}, // not an int: no hint
+		{"Fri, 31 Dec 9999 23:59:59 GMT", maxRetryAfter},
 	}
 	for _, tt := range tests {
 		if got := parseRetryAfter(tt.in, now); got != tt.want {
@@ -386,5 +391,54 @@ func TestSafeCallRecoversPanics(t *testing.T) {
 	ce := toCloudError(context.Background(), opBatchRun, []string{"d1"}, rec, err)
 	if ce.Retryable || !ce.Ambiguous {
 		t.Errorf("panic after sending: %+v", *ce)
+	}
+}
+
+// TestDecodedTextIsUTF8: invalid UTF-8 in a body, and the raw bytes
+// json-iterator quotes in its own errors, never reach an error text or a
+// status (Terraform's protocol carries UTF-8 only). Found by the fuzzers.
+func TestDecodedTextIsUTF8(t *testing.T) {
+	tests := []struct {
+		name, body string
+		status     int
+	}{
+		{"error body", "{\"error_code\":\"WKS.\xff\",\"error_msg\":\"bad \xc3\"}", 400},
+		{"HTML page", "<html>\xff\xfe broken</html>", 502},
+		{"SDK decoding error", `{"desktops":[],"total_count":"2"}`, 200},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
+				writeRaw(w, tt.status, "application/json", tt.body)
+			})
+			c := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.Retry = retry.Policy{} })
+			_, err := c.ListDesktops(context.Background(), fleet0())
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !utf8.ValidString(err.Error()) {
+				t.Errorf("error text is not UTF-8: %q", err.Error())
+			}
+		})
+	}
+	t.Run("listing", func(t *testing.T) {
+		f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
+			writeRaw(w, 200, "application/json", "{\"desktops\":[{\"desktop_id\":\"d1\",\"status\":\"ACT\xffIVE\"}],\"total_count\":1}")
+		})
+		c := newTestClient(t, f.srv.URL)
+		got, err := c.ListDesktops(context.Background(), fleet0())
+		if err != nil || len(got) != 1 || got[0].NativeStatus != "ACT\uFFFDIVE" {
+			t.Fatalf("ListDesktops = %+v, %v", got, err)
+		}
+	})
+}
+
+// TestUnnamedStatusSaysWhat: a status net/http has no text for still
+// makes an error that names it (found by FuzzHandleError).
+func TestUnnamedStatusSaysWhat(t *testing.T) {
+	resp := &http.Response{StatusCode: 520, Header: http.Header{}}
+	e := parseErrorResponse(resp, nil, time.Now())
+	if e.message != "unexpected HTTP status 520" {
+		t.Errorf("message %q", e.message)
 	}
 }

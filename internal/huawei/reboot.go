@@ -117,9 +117,15 @@ func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (
 		}
 		for _, id := range pending {
 			if f, ok := failed[id]; ok {
+				msg := deref(f.ErrorMsg)
+				if msg == "" && deref(f.ErrorCode) == "" {
+					// An entry with only desktop_id would make an error
+					// that says nothing (found by FuzzRebootResponse).
+					msg = "the API listed the desktop in failed_operation_list without a reason"
+				}
 				out.Failed = append(out.Failed, fleet.DesktopFailure{
 					DesktopID: id,
-					Err:       cloudFailure(opBatchRun, id, resp.HttpStatusCode, deref(f.ErrorCode), deref(f.ErrorMsg), reqID),
+					Err:       cloudFailure(opBatchRun, id, resp.HttpStatusCode, deref(f.ErrorCode), msg, reqID),
 				})
 			} else {
 				accepted = append(accepted, id)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -82,6 +83,23 @@ func TestRebootFailedOperationList(t *testing.T) {
 	ce := cloudErr(t, out.Failed[0].Err)
 	if ce.Operation != "BatchRunDesktops" || ce.Code != "WKS.0127" || ce.Message != "The desktop is being operated." ||
 		ce.RequestID != "rid-reboot" || !slices.Equal(ce.DesktopIDs, []string{"d2"}) || ce.HTTPStatus != 200 {
+		t.Errorf("CloudError %+v", *ce)
+	}
+}
+
+// TestRebootFailedEntryWithoutReason: an entry of failed_operation_list
+// with only desktop_id still fails its desktop with an error that says
+// something (found by FuzzRebootResponse).
+func TestRebootFailedEntryWithoutReason(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
+		writeJSON(w, 200, map[string]any{"failed_operation_list": []map[string]any{{"desktop_id": "d1"}}})
+	})
+	c := newTestClient(t, f.srv.URL)
+	out := c.Rebooter(RebootOptions{}).Act(context.Background(), batch("d1", "d2"))
+	if !sameIDs(out.Done, []string{"d2"}) || !sameIDs(failedIDs(out), []string{"d1"}) {
+		t.Fatalf("outcome %+v", out)
+	}
+	if ce := cloudErr(t, out.Failed[0].Err); !strings.Contains(ce.Message, "failed_operation_list") {
 		t.Errorf("CloudError %+v", *ce)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/request"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/response"
@@ -25,12 +26,22 @@ var _ sdkerr.ErrorHandler = (*callRecord)(nil)
 // with no job_id and no error).
 func (r *callRecord) HandleError(_ *request.DefaultHttpRequest, resp *response.DefaultHttpResponse) error {
 	r.status = resp.GetStatusCode()
-	r.requestID = resp.GetHeader("X-Request-Id")
+	// A header may carry any byte; the request ID ends up in errors, which
+	// must be UTF-8 to reach Terraform (see FuzzHandleError).
+	r.requestID = strings.ToValidUTF8(resp.GetHeader("X-Request-Id"), "\uFFFD")
 
 	data, err := io.ReadAll(resp.Response.Body)
 	_ = resp.Response.Body.Close()
 	if err != nil {
 		return &bodyReadError{status: r.status, err: err}
+	}
+	if !utf8.Valid(data) {
+		// Invalid UTF-8 can only sit inside JSON strings (or make up a
+		// body that is not JSON). encoding/json would read it as U+FFFD;
+		// the SDK's decoder keeps the raw bytes, which then reach error
+		// texts and statuses that Terraform's protocol cannot carry
+		// (found by FuzzHandleError). Read it the way encoding/json does.
+		data = bytes.ToValidUTF8(data, []byte("\uFFFD"))
 	}
 	// The SDK decodes the body after us: give it the bytes back.
 	resp.Response.Body = io.NopCloser(bytes.NewReader(data))
@@ -116,6 +127,11 @@ func parseErrorResponse(resp *http.Response, data []byte, now time.Time) *httpEr
 	if e.message == "" {
 		e.message = http.StatusText(e.status)
 	}
+	if e.message == "" {
+		// A status net/http has no name for (a CDN's 520, nginx's 499)
+		// would leave the error saying nothing (found by FuzzHandleError).
+		e.message = "unexpected HTTP status " + strconv.Itoa(e.status)
+	}
 	e.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), now)
 	return e
 }
@@ -146,6 +162,12 @@ func detailString(v any) string {
 	}
 }
 
+// maxRetryAfter bounds a server's wait hint. retry.Policy caps every wait
+// far lower anyway; the bound keeps a huge delay-seconds from overflowing
+// time.Duration into a negative or short wait (found by FuzzHandleError:
+// "Retry-After: 9223372036854775807" read as -1s).
+const maxRetryAfter = 24 * time.Hour
+
 // parseRetryAfter reads either form of Retry-After: delay-seconds or an
 // HTTP date. Anything else is no hint.
 func parseRetryAfter(v string, now time.Time) time.Duration {
@@ -157,11 +179,11 @@ func parseRetryAfter(v string, now time.Time) time.Duration {
 		if secs <= 0 {
 			return 0
 		}
-		return time.Duration(secs) * time.Second
+		return time.Duration(min(secs, int(maxRetryAfter/time.Second))) * time.Second
 	}
 	if t, err := http.ParseTime(v); err == nil {
 		if d := t.Sub(now); d > 0 {
-			return d
+			return min(d, maxRetryAfter)
 		}
 	}
 	return 0
