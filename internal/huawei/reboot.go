@@ -180,7 +180,14 @@ func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []stri
 	}
 	remaining := slices.Clone(ids)
 	last := make(map[string]string)
+	// The first read comes straight after the call and may predate the
+	// reboot's task_status, so ACTIVE and idle then counts only for a
+	// desktop already seen busy; from the second read on (one poll interval
+	// later) it means back up.
+	seenBusy := make(map[string]bool)
+	round := 0
 	err := poll.Until(ctx, func(ctx context.Context) (bool, error) {
+		defer func() { round++ }()
 		var reads []string // poll calls: not part of Outcome.RequestIDs
 		states, err := c.describe(ctx, remaining, &reads)
 		if err != nil {
@@ -206,9 +213,12 @@ func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []stri
 					Err:        cloudFailure(opBatchRun, id, 0, "", "desktop went into ERROR after the reboot", reqID),
 					LastStatus: s.Native(),
 				})
-			case s.RebootedAgain():
+			case s.RebootedAgain() && (seenBusy[id] || round > 0):
 				out.Done = append(out.Done, id)
 			default:
+				if !s.RebootedAgain() {
+					seenBusy[id] = true
+				}
 				next = append(next, id)
 			}
 		}

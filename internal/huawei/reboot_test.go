@@ -378,3 +378,25 @@ func TestRebootMalformedAnswerReadBack(t *testing.T) {
 		t.Errorf("RequestIDs %v", out.RequestIDs)
 	}
 }
+
+// TestRebootWaitFirstReadMayPredateTheReboot: a desktop that shows ACTIVE
+// and idle on the read straight after the call may not have started its
+// reboot yet; it counts as back up only on a later read.
+func TestRebootWaitFirstReadMayPredateTheReboot(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
+		switch s.Route {
+		case routeAction:
+			okReboot(w)
+		case routeList:
+			writeList(w, s, []desk{{"d1", "ACTIVE", ""}})
+		}
+	})
+	c := newTestClient(t, f.srv.URL)
+	out := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll}).Act(context.Background(), batch("d1"))
+	if !slices.Equal(out.Done, []string{"d1"}) || len(out.Failed) != 0 {
+		t.Fatalf("outcome %+v", out)
+	}
+	if n := len(f.of(routeList)); n != 2 {
+		t.Errorf("%d reads, want 2: the first read alone must not end the wait", n)
+	}
+}
