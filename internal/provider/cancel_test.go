@@ -137,7 +137,7 @@ type protocolProvider struct {
 	schemas map[string]tftypes.Object
 }
 
-func newProtocolProvider(t *testing.T, url string) *protocolProvider {
+func newProtocolProvider(t testing.TB, url string) *protocolProvider {
 	t.Helper()
 	server, err := providerserver.NewProtocol6WithError(New("test")())()
 	if err != nil {
@@ -188,7 +188,7 @@ func (p *protocolProvider) null(resource string) tftypes.Value {
 	return tftypes.NewValue(p.schemas[resource], nil)
 }
 
-func (p *protocolProvider) dynamic(t *testing.T, resource string, v tftypes.Value) *tfprotov6.DynamicValue {
+func (p *protocolProvider) dynamic(t testing.TB, resource string, v tftypes.Value) *tfprotov6.DynamicValue {
 	t.Helper()
 	dv, err := tfprotov6.NewDynamicValue(p.schemas[resource], v)
 	if err != nil {
@@ -197,7 +197,7 @@ func (p *protocolProvider) dynamic(t *testing.T, resource string, v tftypes.Valu
 	return &dv
 }
 
-func (p *protocolProvider) plan(t *testing.T, resource string, prior, config tftypes.Value) tftypes.Value {
+func (p *protocolProvider) plan(t testing.TB, resource string, prior, config tftypes.Value) tftypes.Value {
 	t.Helper()
 	resp, err := p.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
 		TypeName: resource, PriorState: p.dynamic(t, resource, prior),
@@ -213,7 +213,7 @@ func (p *protocolProvider) plan(t *testing.T, resource string, prior, config tft
 	return v
 }
 
-func (p *protocolProvider) apply(ctx context.Context, t *testing.T, resource string, prior, planned, config tftypes.Value) *tfprotov6.ApplyResourceChangeResponse {
+func (p *protocolProvider) apply(ctx context.Context, t testing.TB, resource string, prior, planned, config tftypes.Value) *tfprotov6.ApplyResourceChangeResponse {
 	resp, err := p.server.ApplyResourceChange(ctx, &tfprotov6.ApplyResourceChangeRequest{
 		TypeName: resource, PriorState: p.dynamic(t, resource, prior),
 		PlannedState: p.dynamic(t, resource, planned), Config: p.dynamic(t, resource, config),
@@ -226,7 +226,7 @@ func (p *protocolProvider) apply(ctx context.Context, t *testing.T, resource str
 }
 
 // create plans and applies config and returns the new state.
-func (p *protocolProvider) create(t *testing.T, resource string, config tftypes.Value) tftypes.Value {
+func (p *protocolProvider) create(t testing.TB, resource string, config tftypes.Value) tftypes.Value {
 	planned := p.plan(t, resource, p.null(resource), config)
 	resp := p.apply(context.Background(), t, resource, p.null(resource), planned, config)
 	if diagsHaveError(resp.Diagnostics) {
@@ -239,7 +239,7 @@ func (p *protocolProvider) create(t *testing.T, resource string, config tftypes.
 	return v
 }
 
-func (p *protocolProvider) stateDesktopIDs(t *testing.T, resource string, state *tfprotov6.DynamicValue) []string {
+func (p *protocolProvider) stateDesktopIDs(t testing.TB, resource string, state *tfprotov6.DynamicValue) []string {
 	t.Helper()
 	if state == nil {
 		return nil
