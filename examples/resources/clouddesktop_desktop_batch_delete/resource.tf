@@ -13,3 +13,13 @@ resource "clouddesktop_desktop_batch_delete" "training_fleet" {
     delete = "45m"
   }
 }
+
+# On Alibaba Cloud: DeleteDesktops, then DescribeDesktops until they are gone.
+# A desktop that is already gone is an error here rather than a success.
+resource "clouddesktop_desktop_batch_delete" "lab" {
+  cloud          = "alibaba"
+  region         = "cn-shanghai"
+  desktop_ids    = ["ecd-0a1b2c3d4e5f6g7h8", "ecd-1b2c3d4e5f6g7h8i9"]
+  ignore_missing = false
+  wait           = true
+}

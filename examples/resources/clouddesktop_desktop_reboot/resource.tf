@@ -13,18 +13,26 @@ resource "clouddesktop_desktop_reboot" "weekly" {
 }
 
 # Alibaba Cloud through the client API, as a logged-in WUYING client would.
+# The write-only token (Terraform 1.11+) reaches the cloud but never the state.
 resource "clouddesktop_desktop_reboot" "from_client" {
   cloud       = "alibaba"
   region      = "cn-shanghai"
   desktop_ids = ["ecd-0a1b2c3d4e5f6g7h8"]
 
   alibaba {
-    session_id  = var.wuying_session_id
-    login_token = var.wuying_login_token
+    session_id     = var.wuying_session_id
+    login_token_wo = var.wuying_login_token
   }
 
   keepers = {
     image = "m-2ze0example"
+  }
+
+  # Return once every desktop is Running again, or fail after 10 minutes
+  # naming the desktops that are not.
+  wait = true
+  timeouts {
+    create = "10m"
   }
 }
 
@@ -35,4 +43,5 @@ variable "wuying_session_id" {
 variable "wuying_login_token" {
   type      = string
   sensitive = true
+  ephemeral = true
 }
