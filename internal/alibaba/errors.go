@@ -50,8 +50,11 @@ var throttlingCodes = []string{"Throttling", "Throttling.User", "Throttling.Api"
 //   - A 5xx whose body is not an ECD error (an HTML page, truncated JSON)
 //     comes from something in front of the API: retried.
 //   - Every other error status is final and was not applied.
-//   - A success status with an unusable body was applied, and resending
-//     could act twice: ambiguous, not retried.
+//   - A success status with an unusable body (truncated JSON, an empty
+//     body) may have been applied: ambiguous, and retried. Reads are
+//     simply repeated; the reboot and delete callers read the batch back
+//     (admin API) or resend under the same ClientToken (client API)
+//     first, so nothing is acted on twice.
 //   - Transport failures are retried; ambiguous once the request was sent.
 func classify(f failure) (retryable, ambiguous bool) {
 	switch f.kind {
@@ -67,7 +70,7 @@ func classify(f failure) (retryable, ambiguous bool) {
 		}
 		return false, ambiguous
 	case kindMalformed:
-		return false, true
+		return true, true
 	case kindTransport:
 		return true, f.sent
 	}

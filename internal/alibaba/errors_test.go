@@ -38,7 +38,7 @@ func TestClassify(t *testing.T) {
 		{"409", failure{kind: kindHTTP, status: 409, code: "OperationConflict"}, false, false},
 		{"404 HTML page", failure{kind: kindHTTP, status: 404}, false, false},
 		{"redirect", failure{kind: kindHTTP, status: 302}, false, false},
-		{"malformed 200", failure{kind: kindMalformed, status: 200, sent: true}, false, true},
+		{"malformed 200", failure{kind: kindMalformed, status: 200, sent: true}, true, true},
 		{"reset after sending", failure{kind: kindTransport, sent: true}, true, true},
 		{"refused", failure{kind: kindTransport}, true, false},
 		{"cancelled in flight", failure{kind: kindCancelled, sent: true}, false, true},
@@ -167,7 +167,18 @@ func TestErrorMapping(t *testing.T) {
 				writeRaw(w, 200, "application/json", `{"RequestId":"req-cut","Desktops":[{"DesktopId":"d1",`)
 				return true
 			},
-			calls: 1, wantErr: true, status: 200, message: "malformed response", ambig: true,
+			calls: 4, wantErr: true, status: 200, message: "malformed response", retry: true, ambig: true,
+		},
+		{
+			name: "truncated JSON on 200 retried",
+			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
+				if n == 1 {
+					writeRaw(w, 200, "application/json", `{"RequestId":"req-cut","Desktops":[{"DesktopId":"d1",`)
+					return true
+				}
+				return false
+			},
+			calls: 2,
 		},
 		{
 			name: "truncated JSON on 503 retried",
@@ -186,7 +197,7 @@ func TestErrorMapping(t *testing.T) {
 				writeRaw(w, 200, "application/json", "")
 				return true
 			},
-			calls: 1, wantErr: true, status: 200, message: "malformed response: empty or non-object body", ambig: true,
+			calls: 4, wantErr: true, status: 200, message: "malformed response: empty or non-object body", retry: true, ambig: true,
 		},
 		{
 			name: "JSON array on 200",
@@ -194,7 +205,7 @@ func TestErrorMapping(t *testing.T) {
 				writeRaw(w, 200, "application/json", "[1,2]")
 				return true
 			},
-			calls: 1, wantErr: true, status: 200, message: "malformed response", ambig: true,
+			calls: 4, wantErr: true, status: 200, message: "malformed response", retry: true, ambig: true,
 		},
 		{
 			name: "200 without RequestId",
@@ -202,7 +213,7 @@ func TestErrorMapping(t *testing.T) {
 				writeRaw(w, 200, "application/json", `{"Desktops":[]}`)
 				return true
 			},
-			calls: 1, wantErr: true, status: 200, message: "no RequestId", ambig: true,
+			calls: 4, wantErr: true, status: 200, message: "no RequestId", retry: true, ambig: true,
 		},
 		{
 			name: "wrong shape on 200",
@@ -210,7 +221,7 @@ func TestErrorMapping(t *testing.T) {
 				writeRaw(w, 200, "application/json", `{"RequestId":"req-shape","Desktops":"none"}`)
 				return true
 			},
-			calls: 1, wantErr: true, status: 200, reqID: "req-shape", message: "malformed response", ambig: true,
+			calls: 4, wantErr: true, status: 200, reqID: "req-shape", message: "malformed response", retry: true, ambig: true,
 		},
 		{
 			name: "connection reset",

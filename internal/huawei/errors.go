@@ -33,8 +33,10 @@ const (
 //     that may have passed the request on, so they are also ambiguous.
 //   - every other error status (400/401/403/404/409/500, ...) is final and
 //     was not applied.
-//   - a success status with a bad body was applied, and resending could act
-//     twice: ambiguous, not retried.
+//   - a success status with a bad body (truncated JSON, an empty body) may
+//     have been applied: ambiguous, and retried. Reads are simply
+//     repeated; reboot and delete read the batch back before resending,
+//     so nothing is acted on twice.
 //   - transport failures are retried; ambiguous once the request was sent.
 func classify(kind failureKind, status int, sent bool) (retryable, ambiguous bool) {
 	switch kind {
@@ -47,7 +49,7 @@ func classify(kind failureKind, status int, sent bool) (retryable, ambiguous boo
 		}
 		return false, false
 	case kindMalformed:
-		return false, true
+		return true, true
 	case kindTransport:
 		return true, sent
 	case kindCancelled, kindLocal:

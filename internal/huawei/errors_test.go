@@ -35,8 +35,8 @@ func TestClassify(t *testing.T) {
 		{"502", kindHTTP, 502, true, true, true},
 		{"503", kindHTTP, 503, true, true, true},
 		{"504", kindHTTP, 504, true, true, true},
-		{"malformed 200", kindMalformed, 200, true, false, true},
-		{"malformed 202", kindMalformed, 202, true, false, true},
+		{"malformed 200", kindMalformed, 200, true, true, true},
+		{"malformed 202", kindMalformed, 202, true, true, true},
 		{"refused before sending", kindTransport, 0, false, true, false},
 		{"reset after sending", kindTransport, 0, true, true, true},
 		{"cancelled before sending", kindCancelled, 0, false, false, false},
@@ -232,29 +232,29 @@ func TestBadResponses(t *testing.T) {
 		{
 			name:       "truncated json",
 			respond:    func(t *testing.T, w http.ResponseWriter) { writeRaw(w, 202, "application/json", `{"job_id": "job-`) },
-			wantStatus: 202, wantMessage: "truncated or invalid JSON", wantDeletes: 1, wantLists: 1,
+			wantStatus: 202, wantMessage: "truncated or invalid JSON", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name:       "empty 202",
 			respond:    func(t *testing.T, w http.ResponseWriter) { writeRaw(w, 202, "application/json", "") },
-			wantStatus: 202, wantMessage: "empty body", wantDeletes: 1, wantLists: 1,
+			wantStatus: 202, wantMessage: "empty body", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name:       "202 without job_id",
 			respond:    func(t *testing.T, w http.ResponseWriter) { writeRaw(w, 202, "application/json", `{}`) },
-			wantStatus: 202, wantMessage: "no job_id", wantDeletes: 1, wantLists: 1,
+			wantStatus: 202, wantMessage: "no job_id", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name:       "job_id of the wrong type",
 			respond:    func(t *testing.T, w http.ResponseWriter) { writeRaw(w, 202, "application/json", `{"job_id": 42}`) },
-			wantStatus: 202, wantMessage: "malformed response", wantDeletes: 1, wantLists: 1,
+			wantStatus: 202, wantMessage: "malformed response", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name: "html 200",
 			respond: func(t *testing.T, w http.ResponseWriter) {
 				writeRaw(w, 200, "text/html", "<html><body>Login</body></html>")
 			},
-			wantStatus: 200, wantMessage: "HTML instead of JSON", wantDetail: "Login", wantDeletes: 1, wantLists: 1,
+			wantStatus: 200, wantMessage: "HTML instead of JSON", wantDetail: "Login", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name: "body cut short",
@@ -307,7 +307,8 @@ func TestBadResponses(t *testing.T) {
 }
 
 // TestBadListBodies: every malformed listing is an error, not a panic and
-// not an empty success.
+// not an empty success, once the retries (a mangled body may be a proxy's
+// doing) are spent.
 func TestBadListBodies(t *testing.T) {
 	bodies := map[string]string{
 		"empty":          "",
@@ -330,13 +331,32 @@ func TestBadListBodies(t *testing.T) {
 				t.Fatalf("ListDesktops = %v, nil; want an error", got)
 			}
 			ce := cloudErr(t, err)
-			if ce.Operation != "ListDesktopsDetail" || ce.HTTPStatus != 200 || ce.Retryable || ce.RequestID != "req-list-1" {
+			if ce.Operation != "ListDesktopsDetail" || ce.HTTPStatus != 200 || !ce.Retryable || ce.RequestID != "req-list-4" {
 				t.Errorf("CloudError %+v", *ce)
 			}
-			if n := len(f.requests()); n != 1 {
-				t.Errorf("%d calls, want 1", n)
+			if n := len(f.requests()); n != 4 {
+				t.Errorf("%d calls, want 4", n)
 			}
 		})
+	}
+}
+
+// TestBadListBodyReadAgain: one mangled listing is read again, not failed.
+func TestBadListBodyReadAgain(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
+		if s.N == 1 {
+			writeRaw(w, 200, "application/json", `{"desktops":[{"desktop_id":"d1"`)
+			return
+		}
+		writeList(w, s, []desk{{"d1", "ACTIVE", ""}})
+	})
+	c := newTestClient(t, f.srv.URL)
+	got, err := c.ListDesktops(context.Background(), fleet0())
+	if err != nil || len(got) != 1 || got[0].ID != "d1" {
+		t.Fatalf("ListDesktops = %v, %v; want d1", got, err)
+	}
+	if n := len(f.requests()); n != 2 {
+		t.Errorf("%d calls, want 2", n)
 	}
 }
 
@@ -358,8 +378,8 @@ func TestShowJobWithoutStatusIsAnError(t *testing.T) {
 	if ce.Operation != "ShowJob" || !strings.Contains(ce.Message, "no status") {
 		t.Errorf("CloudError %+v", *ce)
 	}
-	if n := len(f.of(routeJob)); n != 1 {
-		t.Errorf("%d ShowJob calls, want 1", n)
+	if n := len(f.of(routeJob)); n != 4 {
+		t.Errorf("%d ShowJob calls, want 4 (retried as a mangled answer)", n)
 	}
 }
 

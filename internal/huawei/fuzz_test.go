@@ -338,7 +338,8 @@ func FuzzHandleError(f *testing.F) {
 				t.Errorf("body cut short: retryable %v ambiguous %v", ce.Retryable, ce.Ambiguous)
 			}
 		case success:
-			if ce.Retryable || !ce.Ambiguous {
+			// Maybe applied: retried only after the caller's read back.
+			if !ce.Retryable || !ce.Ambiguous {
 				t.Errorf("2xx with an unusable body: retryable %v ambiguous %v", ce.Retryable, ce.Ambiguous)
 			}
 		case s == 429 || s == 502 || s == 503 || s == 504:

@@ -350,10 +350,42 @@ func TestRebootBatchSplit(t *testing.T) {
 	}
 }
 
-// TestRebootMalformedAnswerReadBack: an empty 200 may have been applied but
-// is not resent; the batch is read once so a desktop already rebooting is
-// Done and only the others fail.
+// TestRebootMalformedAnswerReadBack: an empty 200 may have been applied, so
+// before the retry the batch is read back: a desktop already rebooting is
+// Done and only the others are sent again.
 func TestRebootMalformedAnswerReadBack(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
+		switch s.Route {
+		case routeAction:
+			if s.N == 1 {
+				writeRaw(w, 200, "application/json", "")
+				return
+			}
+			okReboot(w)
+		case routeList:
+			writeList(w, s, []desk{{"d1", "ACTIVE", "rebooting"}, {"d2", "ACTIVE", ""}})
+		}
+	})
+	c := newTestClient(t, f.srv.URL)
+	out := c.Rebooter(RebootOptions{}).Act(context.Background(), batch("d1", "d2"))
+	if !sameIDs(out.Done, []string{"d1", "d2"}) || len(out.Failed) != 0 {
+		t.Fatalf("outcome %+v", out)
+	}
+	actions := f.of(routeAction)
+	if a, l := len(actions), len(f.of(routeList)); a != 2 || l != 1 {
+		t.Fatalf("%d action and %d list calls, want 2 and 1", a, l)
+	}
+	if body := string(actions[1].Body); strings.Contains(body, `"d1"`) || !strings.Contains(body, `"d2"`) {
+		t.Errorf("resend %s, want d2 only", body)
+	}
+	if len(out.RequestIDs) != 2 {
+		t.Errorf("RequestIDs %v", out.RequestIDs)
+	}
+}
+
+// TestRebootMalformedToTheEnd: when every answer is unusable the desktops
+// not seen rebooting fail with the reboot call's error.
+func TestRebootMalformedToTheEnd(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
 		switch s.Route {
 		case routeAction:
@@ -368,14 +400,11 @@ func TestRebootMalformedAnswerReadBack(t *testing.T) {
 		t.Fatalf("outcome %+v", out)
 	}
 	ce := cloudErr(t, out.Failed[0].Err)
-	if ce.Operation != "BatchRunDesktops" || ce.HTTPStatus != 200 || !ce.Ambiguous || ce.Retryable || ce.RequestID != "req-action-1" {
+	if ce.Operation != "BatchRunDesktops" || ce.HTTPStatus != 200 || !ce.Ambiguous || !strings.Contains(ce.Message, "empty body") {
 		t.Errorf("%+v", *ce)
 	}
-	if a, l := len(f.of(routeAction)), len(f.of(routeList)); a != 1 || l != 1 {
-		t.Errorf("%d action and %d list calls, want 1 and 1", a, l)
-	}
-	if len(out.RequestIDs) != 1 {
-		t.Errorf("RequestIDs %v", out.RequestIDs)
+	if a := len(f.of(routeAction)); a != 4 {
+		t.Errorf("%d action calls, want 4", a)
 	}
 }
 
