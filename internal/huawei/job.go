@@ -17,8 +17,10 @@ const notFoundCode = "WKS.0004"
 // trackedJob is a delete job being waited on.
 type trackedJob struct {
 	deleteJob
-	status  string // last status seen: WAITING, RUNNING, SUCCESS, FAILED
-	settled bool
+	status    string                 // last status seen: WAITING, RUNNING, SUCCESS, FAILED
+	last      *model.ShowJobResponse // the last answer, for its sub-jobs
+	lastReqID string
+	settled   bool
 }
 
 // wait polls each job until SUCCESS or FAILED, and lists the desktops whose
@@ -43,10 +45,10 @@ func (d *deleter) wait(ctx context.Context, acc accepted, out *fleet.Outcome) {
 			if err != nil {
 				return false, err
 			}
-			j.status = deref(resp.Status)
+			j.status, j.last, j.lastReqID = deref(resp.Status), resp, reqID
 			switch strings.ToUpper(j.status) {
 			case "SUCCESS", "FAILED":
-				d.settleJob(j, resp, reqID, out)
+				d.settleJob(j, resp, reqID, nil, out)
 				j.settled = true
 			default:
 				allSettled = false
@@ -68,6 +70,13 @@ func (d *deleter) wait(ctx context.Context, acc accepted, out *fleet.Outcome) {
 		if j.settled {
 			continue
 		}
+		if j.last != nil {
+			// A job still running may have finished some sub-jobs: those
+			// desktops are deleted (or failed for good), and only the
+			// rest are timed out.
+			d.settleJob(j, j.last, j.lastReqID, err, out)
+			continue
+		}
 		for _, id := range j.desktops {
 			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: err, LastStatus: j.status})
 		}
@@ -77,11 +86,15 @@ func (d *deleter) wait(ctx context.Context, acc accepted, out *fleet.Outcome) {
 	}
 }
 
-// settleJob turns a finished job into Done and Failed desktops. A FAILED
-// sub-job fails its desktop with the sub-job's code and reason; a desktop
-// without a sub-job shares the job's fate. A sub-job that failed because the
-// desktop does not exist counts as deleted under IgnoreMissing.
-func (d *deleter) settleJob(j *trackedJob, resp *model.ShowJobResponse, reqID string, out *fleet.Outcome) {
+// settleJob turns a job into Done and Failed desktops. A FAILED sub-job
+// fails its desktop with the sub-job's code and reason; a desktop without a
+// sub-job shares the job's fate. A sub-job that failed because the desktop
+// does not exist counts as deleted under IgnoreMissing.
+//
+// unfinished is nil for a job that has ended. Otherwise the wait for it
+// ended first (timeout, cancellation): desktops whose sub-job has not ended
+// fail with unfinished and the sub-job's last status.
+func (d *deleter) settleJob(j *trackedJob, resp *model.ShowJobResponse, reqID string, unfinished error, out *fleet.Outcome) {
 	subs := make(map[string]model.JobDetailInfo)
 	for _, s := range deref(resp.SubJobs) {
 		id := ""
@@ -104,6 +117,13 @@ func (d *deleter) settleJob(j *trackedJob, resp *model.ShowJobResponse, reqID st
 		case ok && strings.EqualFold(deref(s.Status), "FAILED"):
 			failed, code, reason = true, deref(s.ErrorCode), deref(s.FailReason)
 		case ok && strings.EqualFold(deref(s.Status), "SUCCESS"):
+		case unfinished != nil:
+			last := j.status
+			if ok && deref(s.Status) != "" {
+				last = deref(s.Status)
+			}
+			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: unfinished, LastStatus: last})
+			continue
 		case jobFailed:
 			failed, code, reason = true, deref(resp.JobErrorCode), deref(resp.FailReason)
 		}
