@@ -2,6 +2,7 @@ package alibaba
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -149,6 +150,13 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 		if len(rec.head) > 0 {
 			ce.Detail = snippet(rec.head)
 		}
+	case untrustedCertificate(err):
+		// Retrying will not make the certificate trusted, and the
+		// handshake failed before the request was sent.
+		f.kind, f.sent = kindLocal, false
+		ce.Message = "the endpoint's TLS certificate is not trusted"
+		ce.Detail = certificateProblem(err)
+		ce.Cause = stripURL(err)
 	case isTransport(err):
 		f.kind = kindTransport
 		ce.Cause = stripURL(err)
@@ -205,6 +213,23 @@ func isTransport(err error) bool {
 		errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNREFUSED) ||
 		errors.Is(err, context.DeadlineExceeded)
+}
+
+// untrustedCertificate reports a TLS handshake that failed because the
+// server's certificate did not verify.
+func untrustedCertificate(err error) bool {
+	var ve *tls.CertificateVerificationError
+	return errors.As(err, &ve)
+}
+
+// certificateProblem is why the certificate did not verify (unknown
+// authority, wrong host name, expired).
+func certificateProblem(err error) string {
+	var ve *tls.CertificateVerificationError
+	if errors.As(err, &ve) && ve.Err != nil {
+		return ve.Err.Error()
+	}
+	return ""
 }
 
 // stripURL drops the query from a *url.Error: RPC parameters travel in the

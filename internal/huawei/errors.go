@@ -2,6 +2,7 @@ package huawei
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -89,6 +90,7 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 		ne  net.Error
 		tle *sdkerr.RequestTimeoutError
 		cne *sdkerr.ConnectionError
+		ve  *tls.CertificateVerificationError
 	)
 	switch {
 	case errors.As(err, &he):
@@ -126,6 +128,14 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 	case errors.As(err, &pe):
 		kind = kindLocal
 		ce.Message = pe.Error()
+	case errors.As(err, &ve):
+		// Retrying will not make the certificate trusted, and the
+		// handshake failed before the request was sent.
+		kind, sent = kindLocal, false
+		ce.Message = "the endpoint's TLS certificate is not trusted"
+		if ve.Err != nil {
+			ce.Detail = ve.Err.Error() // unknown authority, wrong host name, expired
+		}
 	case errors.As(err, &ue), errors.As(err, &ne), errors.As(err, &tle), errors.As(err, &cne):
 		kind = kindTransport
 	}
