@@ -141,7 +141,11 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	all, err := lister.ListDesktops(ctx, filter)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot list desktops", err.Error())
+		detail := err.Error()
+		if help, ok := credentialsHelp(err); ok {
+			detail += "\n\n" + help
+		}
+		resp.Diagnostics.AddError("Cannot list desktops", detail)
 		return
 	}
 	var matched []fleet.Desktop

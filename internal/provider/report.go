@@ -23,6 +23,14 @@ func reportDiagnostics(ctx context.Context, operation, cloud string, total int, 
 	if bad == 0 {
 		return true
 	}
+	help, allLackCredentials := credentialsAdvice(r)
+	if allLackCredentials && len(r.Done) == 0 && len(r.NotProcessed) == 0 {
+		// Every desktop failed the same way before anything was sent:
+		// one message, not one line per desktop.
+		diags.AddError("No credentials for "+cloud,
+			fmt.Sprintf("None of the %d desktops on %s were %s: %s.\n\n%s", total, cloud, pastTense(operation), briefError(r.Failed[0].Err), help))
+		return false
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d of %d desktops on %s were %s; %d were not.\n", len(r.Done), total, cloud, pastTense(operation), bad)
 	if len(r.Failed) > 0 {
@@ -44,8 +52,34 @@ func reportDiagnostics(ctx context.Context, operation, cloud string, total int, 
 			}
 		}
 	}
+	if help != "" {
+		b.WriteString("\n" + help + "\n")
+	}
 	diags.AddError(fmt.Sprintf("Could not %s %d of %d desktops", operation, bad, total), strings.TrimRight(b.String(), "\n"))
 	return false
+}
+
+// credentialsAdvice returns what would supply missing credentials when some
+// failure was for want of them, and whether every failure was.
+func credentialsAdvice(r fleet.Report) (help string, all bool) {
+	all = len(r.Failed) > 0
+	for _, f := range r.Failed {
+		if h, ok := credentialsHelp(f.Err); ok {
+			help = h
+		} else {
+			all = false
+		}
+	}
+	return help, all
+}
+
+// briefError is err without the desktop list a CloudError carries.
+func briefError(err error) string {
+	var ce *fleet.CloudError
+	if errors.As(err, &ce) {
+		return ce.Brief()
+	}
+	return err.Error()
 }
 
 func failureLine(f fleet.DesktopFailure) string {
