@@ -15,22 +15,30 @@ type Poller struct {
 // Until calls check until it reports done, returns an error, or ctx ends
 // (in which case ctx's error is returned). check runs once at once.
 func (p Poller) Until(ctx context.Context, check func(ctx context.Context) (done bool, err error)) error {
-	interval := p.Interval
-	if interval <= 0 {
-		interval = 5 * time.Second
-	}
-	ceiling := p.MaxInterval
-	if ceiling < interval {
-		ceiling = interval
-	}
+	next := p.waits()
 	for {
 		done, err := check(ctx)
 		if err != nil || done {
 			return err
 		}
-		if err := Sleep(ctx, interval); err != nil {
+		if err := Sleep(ctx, next()); err != nil {
 			return err
 		}
+	}
+}
+
+// waits returns the successive waits between checks: Interval (5s when
+// unset), doubling each time up to MaxInterval, so that a long wait on the
+// cloud costs few calls.
+func (p Poller) waits() func() time.Duration {
+	interval := p.Interval
+	if interval <= 0 {
+		interval = 5 * time.Second
+	}
+	ceiling := max(p.MaxInterval, interval)
+	return func() time.Duration {
+		d := interval
 		interval = min(interval*2, ceiling)
+		return d
 	}
 }

@@ -130,3 +130,30 @@ func TestPollerUntil(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+// TestPollerBacksOff: the wait between checks starts at Interval and
+// doubles up to MaxInterval, so a long deletion costs few status reads.
+func TestPollerBacksOff(t *testing.T) {
+	tests := []struct {
+		name string
+		p    Poller
+		want []time.Duration
+	}{
+		{"doubles to the cap", Poller{Interval: time.Second, MaxInterval: 5 * time.Second},
+			[]time.Duration{time.Second, 2 * time.Second, 4 * time.Second, 5 * time.Second, 5 * time.Second}},
+		{"defaults", Poller{MaxInterval: 30 * time.Second},
+			[]time.Duration{5 * time.Second, 10 * time.Second, 20 * time.Second, 30 * time.Second, 30 * time.Second}},
+		{"cap below the interval", Poller{Interval: 3 * time.Second, MaxInterval: time.Second},
+			[]time.Duration{3 * time.Second, 3 * time.Second, 3 * time.Second}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			next := tt.p.waits()
+			for i, want := range tt.want {
+				if got := next(); got != want {
+					t.Fatalf("wait %d = %v, want %v", i+1, got, want)
+				}
+			}
+		})
+	}
+}
