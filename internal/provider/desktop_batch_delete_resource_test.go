@@ -139,8 +139,10 @@ func TestAccDesktopBatchDelete_huaweiErrorStatuses(t *testing.T) {
 			message := fmt.Sprintf("injected failure %d", tt.status)
 			// ignore_missing = false, so a 404 is an error too.
 			config := huaweiBatchDeleteConfig(cloud, ids, "  ignore_missing = false")
-			want := regexp.MustCompile(fmt.Sprintf(`(?s)huawei BatchDeleteDesktops failed \(HTTP %d\): %s: %s.*request ID [0-9A-Za-z-]{8,}`,
-				tt.status, regexp.QuoteMeta(tt.code), message))
+			// error_code, error_msg, error_detail (the mock's is the
+			// message with a full stop) and the request ID.
+			want := regexp.MustCompile(fmt.Sprintf(`(?s)huawei BatchDeleteDesktops failed \(HTTP %d\): %s: %s \(%s\.\); request ID [0-9A-Za-z-]{8,}`,
+				tt.status, regexp.QuoteMeta(tt.code), message, message))
 
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,

@@ -1,0 +1,91 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
+)
+
+// TestAccPlannedActions: which attribute changes replace a resource and
+// which update it in place, as the spec lists them. Every plan here is
+// only a plan: none of them may call the cloud.
+func TestAccPlannedActions(t *testing.T) {
+	type body struct{ cloud, region, ids, extra string }
+	tests := []struct {
+		name     string
+		resource string
+		before   body
+		after    body
+		want     plancheck.ResourceActionType
+	}{
+		{"reboot desktop_ids", "clouddesktop_desktop_reboot", body{"alibaba", "", "a", ""}, body{"alibaba", "", "b", ""}, plancheck.ResourceActionReplace},
+		{"reboot keepers", "clouddesktop_desktop_reboot", body{"alibaba", "", "a", `keepers = { week = "1" }`}, body{"alibaba", "", "a", `keepers = { week = "2" }`}, plancheck.ResourceActionReplace},
+		{"reboot region", "clouddesktop_desktop_reboot", body{"alibaba", "", "a", ""}, body{"alibaba", "cn-shanghai", "a", ""}, plancheck.ResourceActionReplace},
+		{"reboot cloud", "clouddesktop_desktop_reboot", body{"alibaba", "", "a", ""}, body{"huawei", "", "a", ""}, plancheck.ResourceActionReplace},
+		{"reboot wait", "clouddesktop_desktop_reboot", body{"alibaba", "", "a", "wait = false"}, body{"alibaba", "", "a", "wait = true"}, plancheck.ResourceActionUpdate},
+		{"delete desktop_ids", "clouddesktop_desktop_batch_delete", body{"alibaba", "", "a", ""}, body{"alibaba", "", "b", ""}, plancheck.ResourceActionUpdate},
+		{"delete region", "clouddesktop_desktop_batch_delete", body{"alibaba", "", "a", ""}, body{"alibaba", "cn-shanghai", "a", ""}, plancheck.ResourceActionReplace},
+		{"delete cloud", "clouddesktop_desktop_batch_delete", body{"alibaba", "", "a", ""}, body{"huawei", "", "a", ""}, plancheck.ResourceActionReplace},
+		{"delete ignore_missing", "clouddesktop_desktop_batch_delete", body{"alibaba", "", "a", ""}, body{"alibaba", "", "a", "ignore_missing = false"}, plancheck.ResourceActionUpdate},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cloud := newTestCloud(t, mockcloud.Timing{})
+			fleets := map[string][]string{
+				"a": cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "a", 2),
+				"b": cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "b", 2),
+			}
+			render := func(b body) string {
+				region := ""
+				if b.region != "" {
+					region = fmt.Sprintf("region = %q", b.region)
+				}
+				return cloud.providerBlock() + fmt.Sprintf(`
+resource %q "fleet" {
+  cloud       = %q
+  desktop_ids = %s
+  %s
+  %s
+}
+`, tt.resource, b.cloud, hclStrings(fleets[b.ids]), region, b.extra)
+			}
+			addr := tt.resource + ".fleet"
+			// Only the Alibaba reboot itself may reach the cloud: the batch
+			// delete's create, and every plan, make no call.
+			wantCalls := 0
+			if tt.resource == "clouddesktop_desktop_reboot" {
+				wantCalls = 1
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: render(tt.before)},
+					{
+						Config:             render(tt.after),
+						PlanOnly:           true,
+						ExpectNonEmptyPlan: true,
+						ConfigPlanChecks: resource.ConfigPlanChecks{
+							PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, tt.want)},
+						},
+					},
+					{
+						// The state is the first configuration's, untouched.
+						Config:   render(tt.before),
+						PlanOnly: true,
+						Check: func(*terraform.State) error {
+							if n := len(cloud.Calls()); n != wantCalls {
+								return fmt.Errorf("%d cloud calls, want %d: plans must not call the cloud", n, wantCalls)
+							}
+							return nil
+						},
+					},
+				},
+			})
+		})
+	}
+}
