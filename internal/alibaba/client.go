@@ -160,6 +160,11 @@ func parseEndpoint(raw string) (scheme, host string, err error) {
 		return "", "", fmt.Errorf("alibaba: endpoint is not a valid URL: use %s", want)
 	}
 	shown := u.Redacted()
+	if at := strings.LastIndexByte(raw, '@'); at >= 0 && u.User == nil {
+		// "user:secret@host" parses as a scheme and an opaque part,
+		// which Redacted leaves alone.
+		shown = "***@" + raw[at+1:]
+	}
 	scheme = strings.ToLower(u.Scheme)
 	switch {
 	case scheme != "http" && scheme != "https":

@@ -39,6 +39,7 @@ func TestNewClientValidates(t *testing.T) {
 		{"query", Config{Region: "cn-hangzhou", Endpoint: "https://ecd.example.com?x=1"}, "must not have a path", "", ""},
 		{"user info", Config{Region: "cn-hangzhou", Endpoint: "https://user:hunter2@ecd.example.com"}, "user information", "", ""},
 		{"unparseable", Config{Region: "cn-hangzhou", Endpoint: "http://[::1"}, "not a valid URL", "", ""},
+		{"user info without scheme", Config{Region: "cn-hangzhou", Endpoint: "user:hunter2@ecd.example.com"}, "full URL", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -150,21 +150,31 @@ func resolveEndpoint(endpoint, region string) (string, error) {
 		}
 		return "https://workspace." + region + ".myhuaweicloud.com", nil
 	}
+	// Errors quote the endpoint, but never what precedes an "@": it may
+	// be a password.
+	shown := endpoint
+	if at := strings.LastIndexByte(endpoint, '@'); at >= 0 {
+		shown = "***@" + endpoint[at+1:]
+	}
 	u, err := url.Parse(endpoint)
 	if err != nil {
-		return "", fmt.Errorf("huawei: endpoint %q is not a URL: %v; use https://host or http://host:port", endpoint, err)
-	}
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Errorf("huawei: endpoint %q must start with https:// or http:// (for example https://workspace.cn-north-4.myhuaweicloud.com)", endpoint)
-	}
-	if u.Host == "" || u.Hostname() == "" {
-		return "", fmt.Errorf("huawei: endpoint %q has no host; use https://host or http://host:port", endpoint)
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // url.Error quotes the whole URL
+		}
+		return "", fmt.Errorf("huawei: endpoint %q is not a URL: %v; use https://host or http://host:port", shown, err)
 	}
 	if u.User != nil {
 		return "", fmt.Errorf("huawei: endpoint must not carry user information")
 	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Errorf("huawei: endpoint %q must start with https:// or http:// (for example https://workspace.cn-north-4.myhuaweicloud.com)", shown)
+	}
+	if u.Host == "" || u.Hostname() == "" {
+		return "", fmt.Errorf("huawei: endpoint %q has no host; use https://host or http://host:port", shown)
+	}
 	if (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" {
-		return "", fmt.Errorf("huawei: endpoint %q must be only scheme, host and port (no path, query or fragment)", endpoint)
+		return "", fmt.Errorf("huawei: endpoint %q must be only scheme, host and port (no path, query or fragment)", shown)
 	}
 	return u.Scheme + "://" + u.Host, nil
 }

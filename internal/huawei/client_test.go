@@ -37,6 +37,8 @@ func TestNewClientValidation(t *testing.T) {
 		{"query", func(c *Config) { c.Endpoint = "https://example.com?a=b" }, "no path, query"},
 		{"user info", func(c *Config) { c.Endpoint = "https://u:AK-SECRET-1@example.com" }, "user information"},
 		{"bad url", func(c *Config) { c.Endpoint = "http://[::1" }, "not a URL"},
+		{"user info without scheme", func(c *Config) { c.Endpoint = "u:SK-SECRET-2@example.com" }, "must start with https://"},
+		{"user info, bad port", func(c *Config) { c.Endpoint = "https://u:SK-SECRET-2@example.com:port" }, "not a URL"},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "timeout"},
 	}
 	for _, tt := range tests {

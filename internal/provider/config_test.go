@@ -151,6 +151,14 @@ func TestCheckEndpoint(t *testing.T) {
 		{"https://host/v2", "must not have a path"},
 		{"https://host?x=1", "query or fragment"},
 		{"http://host:port", "not a URL"},
+		// A password in the URL never reaches the message, whichever
+		// check refuses it.
+		{"https://user:TOPSECRET@host", `"https://user:xxxxx@host" must not carry user information`},
+		{"https://user:TOPSECRET@host:port", `"***@host:port" is not a URL`},
+		{"ftp://user:TOPSECRET@host", "must start with"},
+		{"user:TOPSECRET@host", "must start with"},
+		{"https://user:TOPSECRET@host/v2", "user information"},
+		{"https://user:TOPSECRET@host:0", "user information"},
 	}
 	for _, tt := range tests {
 		err := checkEndpoint(tt.url)
@@ -159,6 +167,8 @@ func TestCheckEndpoint(t *testing.T) {
 			t.Errorf("%q: unexpected error %v", tt.url, err)
 		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
 			t.Errorf("%q: error %v, want one containing %q", tt.url, err, tt.want)
+		case err != nil && strings.Contains(err.Error(), "TOPSECRET"):
+			t.Errorf("%q: error %q shows the password", tt.url, err)
 		}
 	}
 }

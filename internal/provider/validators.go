@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -34,34 +35,57 @@ func clientParamValidator() validator.String {
 // checkEndpoint accepts a full URL: https://host or http://host:port,
 // optionally with a path prefix, and nothing a client could misread.
 func checkEndpoint(raw string) error {
+	shown := redactedEndpoint(raw)
 	// Checked before parsing: url.Parse reads "host:port" as a scheme and
 	// would answer with a message that does not say what is wanted.
 	if lower := strings.ToLower(raw); !strings.HasPrefix(lower, "https://") && !strings.HasPrefix(lower, "http://") {
-		return fmt.Errorf("%q must start with https:// or http://", raw)
+		return fmt.Errorf("%s must start with https:// or http://", shown)
 	}
 	u, err := url.Parse(raw)
 	if err != nil {
-		return fmt.Errorf("not a URL: %v", err)
+		// url.Error quotes the whole URL, password included.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("%s is not a URL: %v", shown, err)
 	}
 	switch {
 	case u.Scheme != "http" && u.Scheme != "https":
-		return fmt.Errorf("%q must start with https:// or http://", raw)
+		return fmt.Errorf("%s must start with https:// or http://", shown)
 	case u.Host == "" || u.Hostname() == "":
-		return fmt.Errorf("%q has no host", raw)
+		return fmt.Errorf("%s has no host", shown)
 	case u.User != nil:
-		return fmt.Errorf("%q must not carry user information", raw)
+		return fmt.Errorf("%s must not carry user information", shown)
 	case u.RawQuery != "" || u.Fragment != "":
-		return fmt.Errorf("%q must not have a query or fragment", raw)
+		return fmt.Errorf("%s must not have a query or fragment", shown)
 	case strings.Trim(u.Path, "/") != "":
-		return fmt.Errorf("%q must not have a path", raw)
+		return fmt.Errorf("%s must not have a path", shown)
 	}
 	if p := u.Port(); p != "" {
 		var n int
 		if _, err := fmt.Sscanf(p, "%d", &n); err != nil || n < 1 || n > 65535 {
-			return fmt.Errorf("%q has an invalid port", raw)
+			return fmt.Errorf("%s has an invalid port", shown)
 		}
 	}
 	return nil
+}
+
+// redactedEndpoint is raw quoted for an error message, without a password
+// it may carry ("https://user:secret@host"): errors reach the terminal and
+// CI logs.
+func redactedEndpoint(raw string) string {
+	at := strings.LastIndexByte(raw, '@')
+	if at < 0 {
+		return fmt.Sprintf("%q", raw)
+	}
+	if u, err := url.Parse(raw); err == nil && u.User != nil {
+		return fmt.Sprintf("%q", u.Redacted())
+	}
+	// Something before an "@" that url.Parse did not take for user
+	// information ("user:secret@host" reads as a scheme): show only what
+	// follows it.
+	return fmt.Sprintf("%q", "***@"+raw[at+1:])
 }
 
 type endpointStringValidator struct{}
