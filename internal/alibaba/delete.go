@@ -94,6 +94,12 @@ func (d *deleter) send(ctx context.Context, ids []string, resend bool, out *flee
 	if err == nil || len(todo) == 0 {
 		return accepted
 	}
+	if ctx.Err() != nil && !unsure {
+		// Interrupted (cancelled, or out of time) with nothing in
+		// doubt: the rest were never acted on, and are reported as not
+		// processed rather than failed with the error before the stop.
+		return accepted
+	}
 	if err == callErr && isNotFound(err) {
 		return append(accepted, d.missing(ctx, todo, err, resend, out)...)
 	}

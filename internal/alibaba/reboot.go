@@ -176,6 +176,12 @@ func (r *rebooter) send(ctx context.Context, ids []string, token string, out *fl
 	if err == nil || len(todo) == 0 {
 		return accepted, seenRebooting
 	}
+	if ctx.Err() != nil && !unsure {
+		// Interrupted (cancelled, or out of time) with nothing in
+		// doubt: the rest were never acted on, and are reported as not
+		// processed rather than failed with the error before the stop.
+		return accepted, seenRebooting
+	}
 	if unsure && admin && !readFailed && ctx.Err() == nil {
 		// The last call may have landed after all: look once more so
 		// that a desktop it did reboot is not reported failed (and

@@ -1,7 +1,9 @@
 package alibaba
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"maps"
 	"net/http"
@@ -10,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
@@ -510,4 +514,58 @@ func TestRebootWait(t *testing.T) {
 			t.Errorf("%d reads, want 2 (403 is not retried)", n)
 		}
 	})
+}
+
+// TestCancelledWhileWaitingToRetry: a throttled call is certainly not
+// applied, so a stop during the wait before its retry leaves the desktops
+// not processed, not failed with the throttling error. The stop comes when
+// the retry is logged, which is after the answer was read and before the
+// wait: that line must carry the attempt, the wait and the request ID.
+func TestCancelledWhileWaitingToRetry(t *testing.T) {
+	f := newFake(t)
+	f.seed(statusRunning, "d1", "d2")
+	f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
+		writeError(w, 400, "Throttling.User", "Request was denied due to user flow control.", "req-throttled")
+		return true
+	})
+	c := newTestClient(t, f.srv.URL, func(c *Config) {
+		c.Retry = retry.Policy{MaxRetries: 3, BaseDelay: time.Hour, MaxDelay: time.Hour}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var retryLine map[string]any
+	ctx = tflogtest.RootLogger(ctx, logLines(func(line map[string]any) {
+		if line["@message"] == "retrying cloud call" && retryLine == nil {
+			retryLine = line
+			cancel()
+		}
+	}))
+	o := c.Rebooter(RebootOptions{}).Act(ctx, batch("", "d1", "d2"))
+	if n := len(f.callsTo(opReboot)); n != 1 || len(o.Done) != 0 || len(o.Failed) != 0 {
+		t.Fatalf("outcome %+v after %d calls, want one call and nothing accounted", o, n)
+	}
+	if retryLine == nil {
+		t.Fatal("the retry was not logged")
+	}
+	for field, want := range map[string]any{"attempt": float64(1), "of": float64(3), "operation": opReboot, "request_id": "req-throttled"} {
+		if retryLine[field] != want {
+			t.Errorf("retry log %s = %v, want %v (line %v)", field, retryLine[field], want, retryLine)
+		}
+	}
+	if w, _ := retryLine["wait"].(string); w == "" || w == "0s" {
+		t.Errorf("retry log wait = %v, want the backoff", retryLine["wait"])
+	}
+}
+
+// logLines is an io.Writer for tflogtest that hands each JSON line to fn.
+type logLines func(map[string]any)
+
+func (fn logLines) Write(p []byte) (int, error) {
+	for _, raw := range bytes.Split(p, []byte("\n")) {
+		var line map[string]any
+		if json.Unmarshal(raw, &line) == nil {
+			fn(line)
+		}
+	}
+	return len(p), nil
 }

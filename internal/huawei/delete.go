@@ -104,6 +104,12 @@ func (d *deleter) send(ctx context.Context, ids []string, checkMissing bool, acc
 	if err == nil || len(pending) == 0 {
 		return
 	}
+	if ctx.Err() != nil && !unsure {
+		// Interrupted (cancelled, or out of time) with nothing in
+		// doubt: the rest were never acted on, and are reported as not
+		// processed rather than failed with the error before the stop.
+		return
+	}
 	if err == callErr && isNotFound(err) {
 		d.missing(ctx, pending, err, checkMissing, acc, out)
 		return

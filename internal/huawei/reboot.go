@@ -137,6 +137,12 @@ func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (
 	if err == nil || len(pending) == 0 {
 		return accepted
 	}
+	if ctx.Err() != nil && !unsure {
+		// Interrupted (cancelled, or out of time) with nothing in
+		// doubt: the rest were never acted on, and are reported as not
+		// processed rather than failed with the error before the stop.
+		return accepted
+	}
 	if unsure && !readFailed && ctx.Err() == nil {
 		// The last call may have landed after all: look once more so a
 		// desktop it did reboot is not reported failed (and rebooted again

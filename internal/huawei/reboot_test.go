@@ -1,6 +1,7 @@
 package huawei
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -11,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
 func okReboot(w http.ResponseWriter) {
@@ -259,20 +263,69 @@ func TestRebootWaitCancelled(t *testing.T) {
 	}
 }
 
+// TestRebootCancelledBeforeStart: nothing is sent, and the desktops are
+// left unaccounted, which the batch runner reports as not processed.
 func TestRebootCancelledBeforeStart(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) { okReboot(w) })
 	c := newTestClient(t, f.srv.URL)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	out := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll}).Act(ctx, batch("d1", "d2"))
-	if len(f.requests()) != 0 || !sameIDs(failedIDs(out), []string{"d1", "d2"}) {
-		t.Fatalf("outcome %+v after %d requests", out, len(f.requests()))
+	if len(f.requests()) != 0 || len(out.Done) != 0 || len(out.Failed) != 0 {
+		t.Fatalf("outcome %+v after %d requests, want nothing sent and nothing accounted", out, len(f.requests()))
 	}
-	for _, fl := range out.Failed {
-		if !errors.Is(fl.Err, context.Canceled) {
-			t.Errorf("%s: %v", fl.DesktopID, fl.Err)
+}
+
+// TestCancelledWhileWaitingToRetry: a throttled call is certainly not
+// applied, so a stop during the wait before its retry leaves the desktops
+// not processed, not failed with the throttling error. The stop comes when
+// the retry is logged, which is after the answer was read and before the
+// wait: that line must carry the attempt, the wait and the request ID.
+func TestCancelledWhileWaitingToRetry(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
+		w.Header().Set("X-Request-Id", "req-throttled")
+		writeJSON(w, 429, map[string]string{"error_code": "WKS.0429", "error_msg": "slow down"})
+	})
+	c := newTestClient(t, f.srv.URL, func(c *Config) {
+		c.Retry = retry.Policy{MaxRetries: 3, BaseDelay: time.Hour, MaxDelay: time.Hour}
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var retryLine map[string]any
+	ctx = tflogtest.RootLogger(ctx, logLines(func(line map[string]any) {
+		if line["@message"] == "retrying cloud call" && retryLine == nil {
+			retryLine = line
+			cancel()
+		}
+	}))
+	out := c.Rebooter(RebootOptions{}).Act(ctx, batch("d1", "d2"))
+	if len(f.requests()) != 1 || len(out.Done) != 0 || len(out.Failed) != 0 {
+		t.Fatalf("outcome %+v after %d requests, want one call and nothing accounted", out, len(f.requests()))
+	}
+	if retryLine == nil {
+		t.Fatal("the retry was not logged")
+	}
+	for field, want := range map[string]any{"attempt": float64(1), "of": float64(3), "operation": "BatchRunDesktops", "request_id": "req-throttled"} {
+		if retryLine[field] != want {
+			t.Errorf("retry log %s = %v, want %v (line %v)", field, retryLine[field], want, retryLine)
 		}
 	}
+	if w, _ := retryLine["wait"].(string); w == "" || w == "0s" {
+		t.Errorf("retry log wait = %v, want the backoff", retryLine["wait"])
+	}
+}
+
+// logLines is an io.Writer for tflogtest that hands each JSON line to fn.
+type logLines func(map[string]any)
+
+func (fn logLines) Write(p []byte) (int, error) {
+	for _, raw := range bytes.Split(p, []byte("\n")) {
+		var line map[string]any
+		if json.Unmarshal(raw, &line) == nil {
+			fn(line)
+		}
+	}
+	return len(p), nil
 }
 
 // TestCancelInFlight: cancelling ctx aborts a call the server is still
