@@ -1,10 +1,13 @@
 package retry
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 )
@@ -153,6 +156,44 @@ func TestPollerBacksOff(t *testing.T) {
 				if got := next(); got != want {
 					t.Fatalf("wait %d = %v, want %v", i+1, got, want)
 				}
+			}
+		})
+	}
+}
+
+// TestDoWaitsWhatTheServerAsks: a retry hint replaces the backoff (within
+// MaxDelay). The wait is read from the retry log line, not timed.
+func TestDoWaitsWhatTheServerAsks(t *testing.T) {
+	tests := []struct {
+		name string
+		hint time.Duration
+		want string
+	}{
+		{"hint within the cap", 20 * time.Millisecond, "20ms"},
+		{"hint above the cap", time.Hour, "50ms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			ctx := tflogtest.RootLogger(context.Background(), &buf)
+			p := Policy{MaxRetries: 1, BaseDelay: time.Microsecond, MaxDelay: 50 * time.Millisecond}
+			calls := 0
+			err := p.Do(ctx, "Op", func(context.Context, int) error {
+				calls++
+				if calls == 1 {
+					return &fleet.CloudError{Retryable: true, RetryAfter: tt.hint, RequestID: "req-1"}
+				}
+				return nil
+			})
+			if err != nil || calls != 2 {
+				t.Fatalf("calls = %d, err = %v", calls, err)
+			}
+			lines, err := tflogtest.MultilineJSONDecode(&buf)
+			if err != nil || len(lines) != 1 {
+				t.Fatalf("log %v, %v; want one retry line", lines, err)
+			}
+			if got := lines[0]["wait"]; got != tt.want {
+				t.Errorf("wait = %v, want %s (backoff alone would be about 1µs)", got, tt.want)
 			}
 		})
 	}
