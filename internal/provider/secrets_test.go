@@ -62,6 +62,12 @@ func TestAccSecretsNeverLogged(t *testing.T) {
 	t.Cleanup(hs.Close)
 	ali := srv.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "leak", 4)
 	hw := srv.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "leak", 4)
+	// Retries and error answers are logged too: one throttled client-API
+	// reboot (its query carries the login token), one 502 page and one
+	// reset connection, each followed by a retry.
+	srv.InjectFault(mockcloud.Fault{Cloud: mockcloud.CloudAlibaba, Operation: "RebootDesktops", Kind: mockcloud.FaultThrottle, Count: 1})
+	srv.InjectFault(mockcloud.Fault{Cloud: mockcloud.CloudHuawei, Operation: "BatchRunDesktops", Kind: mockcloud.FaultHTML, Status: 502, Count: 1})
+	srv.InjectFault(mockcloud.Fault{Cloud: mockcloud.CloudHuawei, Operation: "BatchDeleteDesktops", Kind: mockcloud.FaultReset, Count: 1})
 
 	// One provider configuration per step, not aliases: the test harness
 	// serves every alias from one provider instance. Step 2 switches
@@ -149,6 +155,11 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
 	if len(diagnostics) == 0 {
 		t.Fatal("the wrong login token did not fail the apply, so the diagnostic path was not checked")
 	}
+	for _, f := range srv.Faults() {
+		if f.Fired != 1 {
+			t.Errorf("fault %s on %s fired %d times, want once: the retry path was not checked", f.Fault.Kind, f.Fault.Operation, f.Fired)
+		}
+	}
 
 	raw, err := os.ReadFile(logPath)
 	if err != nil {
@@ -178,7 +189,7 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
 	}
 	for _, want := range []string{
 		`ACS3-HMAC-SHA256 ***`, `SDK-HMAC-SHA256 ***`, `X-Auth-Token:***`, `LoginToken=%2A%2A%2A`,
-		"RebootDesktops", "batch-delete", "InvalidLoginToken",
+		"RebootDesktops", "batch-delete", "InvalidLoginToken", "retrying cloud call", "Throttling",
 	} {
 		if !strings.Contains(log, want) {
 			t.Errorf("the TRACE log lacks %q: the requests were not logged as expected", want)
