@@ -36,6 +36,34 @@ resource "clouddesktop_desktop_reboot" "from_client" {
   }
 }
 
+# Alibaba Cloud with the provider's AccessKey (the admin API, up to 100
+# desktops a call). With wait = false the apply returns as soon as the cloud
+# has accepted the reboot.
+resource "clouddesktop_desktop_reboot" "kiosks" {
+  cloud       = "alibaba"
+  desktop_ids = ["ecd-kiosk000000000001", "ecd-kiosk000000000002"]
+  wait        = false
+
+  keepers = {
+    release = var.kiosk_release
+  }
+}
+
+# A Huawei desktop that no longer answers a soft reboot: HARD powers it off
+# and on.
+resource "clouddesktop_desktop_reboot" "unresponsive" {
+  cloud       = "huawei"
+  desktop_ids = ["c0ffee00-0000-4000-8000-000000000001"]
+
+  huawei {
+    type = "HARD"
+  }
+}
+
+variable "kiosk_release" {
+  type = string
+}
+
 variable "wuying_session_id" {
   type = string
 }

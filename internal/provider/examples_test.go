@@ -1,0 +1,72 @@
+package provider
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/config"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
+)
+
+// TestAccResourceExamplesPlan plans each published resource example, as
+// written, against the mock cloud: the examples in the docs must be valid
+// configurations that create what they show, without calling the cloud.
+// The reboot example declares an ephemeral variable, which needs Terraform
+// 1.10; older CLIs skip this test.
+func TestAccResourceExamplesPlan(t *testing.T) {
+	files, err := filepath.Glob("../../examples/resources/*/resource.tf")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no resource examples found (%v)", err)
+	}
+	variables := config.Variables{
+		"kiosk_release":      config.StringVariable("2026.11"),
+		"wuying_session_id":  config.StringVariable(mockcloud.DemoAlibabaSessionID),
+		"wuying_login_token": config.StringVariable(mockcloud.DemoAlibabaLoginToken),
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+			example, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			cloud := newTestCloud(t, mockcloud.Timing{})
+			var creates []plancheck.PlanCheck
+			for _, line := range strings.Split(string(example), "\n") {
+				var kind, name string
+				if n, _ := fmt.Sscanf(line, "resource %q %q {", &kind, &name); n == 2 {
+					creates = append(creates, plancheck.ExpectResourceAction(kind+"."+name, plancheck.ResourceActionCreate))
+				}
+			}
+			if len(creates) == 0 {
+				t.Fatalf("%s declares no resource", file)
+			}
+			used := config.Variables{}
+			for name, v := range variables {
+				if strings.Contains(string(example), fmt.Sprintf("variable %q", name)) {
+					used[name] = v
+				}
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_10_0)},
+				Steps: []resource.TestStep{{
+					Config:             cloud.providerBlock() + string(example),
+					ConfigVariables:    used,
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: true,
+					ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: creates},
+				}},
+			})
+			if n := len(cloud.Calls()); n != 0 {
+				t.Errorf("planning the example made %d cloud calls, want none", n)
+			}
+		})
+	}
+}
