@@ -28,7 +28,7 @@ func (r *desktopBatchDeleteResource) Schema(ctx context.Context, _ resource.Sche
 			"desktop_ids": schema.SetAttribute{
 				Required:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Desktops to delete on destroy, at least one. Updates in place, without a cloud call.",
+				MarkdownDescription: "Desktops to delete on destroy, at least one. A set: an ID listed twice counts once. Updates in place, without a cloud call.",
 				Validators:          desktopIDsValidators(),
 			},
 			"region": regionAttribute(),

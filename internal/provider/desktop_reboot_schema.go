@@ -34,7 +34,7 @@ func (r *desktopRebootResource) Schema(ctx context.Context, _ resource.SchemaReq
 			"desktop_ids": schema.SetAttribute{
 				Required:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Desktops to reboot, at least one. Split into batches of the API's maximum (Alibaba client API 20, " +
+				MarkdownDescription: "Desktops to reboot, at least one. A set: an ID listed twice is rebooted once. Split into batches of the API's maximum (Alibaba client API 20, " +
 					"admin API 100; Huawei 100), sent `max_concurrency` at a time.",
 				Validators:    desktopIDsValidators(),
 				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
