@@ -172,7 +172,7 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 		}
 	}
 	ce.Retryable, ce.Ambiguous = classify(f)
-	redactCloudError(ce, secrets)
+	ce.Redact(secrets)
 	// A header may carry any byte (found by FuzzCallResponse: a request
 	// ID "\x87"), and a diagnostic must be UTF-8 to cross Terraform's
 	// protocol: keep every text the answer supplied valid.
@@ -247,38 +247,6 @@ func stripURL(err error) error {
 		bare = bare[:i]
 	}
 	return &url.Error{Op: ue.Op, URL: bare, Err: ue.Err}
-}
-
-// redactedError replaces the text of an error while keeping its chain for
-// errors.Is and errors.As.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
-
-func redactCloudError(ce *fleet.CloudError, secrets []string) {
-	ce.Code = redact(ce.Code, secrets)
-	ce.Message = redact(ce.Message, secrets)
-	ce.Detail = redact(ce.Detail, secrets)
-	if ce.Cause != nil {
-		if msg := ce.Cause.Error(); redact(msg, secrets) != msg {
-			ce.Cause = &redactedError{msg: redact(msg, secrets), err: ce.Cause}
-		}
-	}
-}
-
-// redact replaces every secret in s. The API may echo a parameter (say, a
-// login token it rejects) in its message.
-func redact(s string, secrets []string) string {
-	for _, secret := range secrets {
-		if secret != "" {
-			s = strings.ReplaceAll(s, secret, "(sensitive)")
-		}
-	}
-	return s
 }
 
 // snippet is the start of a body for a message: whitespace collapsed, cut

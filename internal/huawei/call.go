@@ -55,6 +55,7 @@ func (c *Client) invoke(ctx context.Context, op string, ids []string, reqIDs *[]
 		return rec.requestID, nil
 	}
 	ce := toCloudError(ctx, op, ids, rec, err)
+	ce.Redact(c.secrets)
 	fields["error"] = ce.Brief()
 	fields["retryable"] = ce.Retryable
 	fields["ambiguous"] = ce.Ambiguous

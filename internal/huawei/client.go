@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/auth/basic"
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
@@ -74,6 +75,9 @@ type Client struct {
 	timeout   time.Duration
 	userAgent string
 	retry     retry.Policy
+	// secrets are masked in every log line and redacted from every
+	// error: headers are masked by name already, this guards the rest.
+	secrets []string
 }
 
 // NewClient validates cfg and builds a client. It makes no network call.
@@ -95,6 +99,7 @@ func NewClient(cfg Config) (*Client, error) {
 		timeout:   cfg.Timeout,
 		userAgent: cfg.UserAgent,
 		retry:     cfg.Retry,
+		secrets:   nonEmpty(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken, cfg.AuthToken),
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
@@ -204,4 +209,23 @@ func (c *Client) workspace(ctx context.Context, rec *callRecord) (*workspace.Wor
 		return nil, err
 	}
 	return workspace.NewWorkspaceClient(hc), nil
+}
+
+// logCtx masks the client's secrets in every log line written under the
+// returned context, the retry policy's and the HTTP trace's included.
+func (c *Client) logCtx(ctx context.Context) context.Context {
+	if len(c.secrets) > 0 {
+		ctx = tflog.MaskLogStrings(ctx, c.secrets...)
+	}
+	return ctx
+}
+
+func nonEmpty(values ...string) []string {
+	var out []string
+	for _, v := range values {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

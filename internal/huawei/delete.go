@@ -52,6 +52,7 @@ type accepted struct {
 
 // Act deletes the batch.
 func (d *deleter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
+	ctx = d.c.logCtx(ctx)
 	var out fleet.Outcome
 	if len(b.DesktopIDs) == 0 {
 		return out

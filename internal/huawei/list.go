@@ -24,6 +24,7 @@ var _ fleet.DesktopLister = (*Client)(nil)
 // ListDesktops pages through every desktop of the project, or only those in
 // f.IDs (asked for in chunks of 100).
 func (c *Client) ListDesktops(ctx context.Context, f fleet.ListFilter) ([]fleet.Desktop, error) {
+	ctx = c.logCtx(ctx)
 	var states []desktopState
 	var err error
 	if len(f.IDs) == 0 {

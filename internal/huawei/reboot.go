@@ -57,6 +57,7 @@ func (r *rebooter) MaxBatch() int { return maxBatch }
 // fail with their own error; the others are Done (once running again, when
 // waiting).
 func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
+	ctx = r.c.logCtx(ctx)
 	var out fleet.Outcome
 	if len(b.DesktopIDs) == 0 {
 		return out
