@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -138,7 +139,9 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
 		Steps: []resource.TestStep{
 			{
 				Config: fleet(leakLoginToken, false),
-				Check:  resource.TestCheckResourceAttr("clouddesktop_desktop_reboot.client_api", "request_ids.#", "1"),
+				// One call, or two when it drew the throttling fault
+				// (which of the two Alibaba reboots draws it varies).
+				Check: resource.TestMatchResourceAttr("clouddesktop_desktop_reboot.client_api", "request_ids.#", regexp.MustCompile(`^[12]$`)),
 			},
 			{
 				// A wrong login token: the mock's error message echoes it,
