@@ -11,6 +11,8 @@ import (
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 )
 
 // Operation names, as users see them in errors and logs: the API actions.
@@ -159,7 +161,7 @@ func decode(body map[string]any, out any) error {
 // under the returned context, the retry policy's included: a second guard
 // behind never logging parameters at all.
 func (c *Client) logCtx(ctx context.Context, extra ...string) context.Context {
-	if all := slices.Concat(nonEmpty(extra...), c.secrets); len(all) > 0 {
+	if all := slices.Concat(fleet.Secrets(extra...), c.secrets); len(all) > 0 {
 		ctx = tflog.MaskLogStrings(ctx, all...)
 	}
 	return ctx

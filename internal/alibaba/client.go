@@ -15,6 +15,7 @@ import (
 
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
@@ -146,7 +147,7 @@ func NewClient(cfg Config) (*Client, error) {
 		region:    region,
 		timeout:   timeout,
 		retry:     cfg.Retry,
-		secrets:   nonEmpty(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken),
+		secrets:   fleet.Secrets(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken),
 	}, nil
 }
 
@@ -183,14 +184,4 @@ func parseEndpoint(raw string) (scheme, host string, err error) {
 		}
 	}
 	return scheme, u.Host, nil
-}
-
-func nonEmpty(values ...string) []string {
-	var out []string
-	for _, v := range values {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }

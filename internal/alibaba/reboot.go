@@ -82,7 +82,7 @@ func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	var secrets []string
 	token := ""
 	if a := r.opts.ClientAPI; a != nil {
-		secrets = nonEmpty(a.LoginToken, a.SessionToken)
+		secrets = fleet.Secrets(a.LoginToken, a.SessionToken)
 		// The batch's token makes every retry of this call (and a
 		// retried apply of the same reboot) one reboot on the cloud's
 		// side. Without one, a token of our own still covers the
@@ -217,7 +217,7 @@ func (r *rebooter) request(ids []string, token string) request {
 	}
 	return request{
 		action: opReboot, version: clientAPIVersion, anonymous: true, params: p, ids: ids,
-		secrets: nonEmpty(a.LoginToken, a.SessionToken),
+		secrets: fleet.Secrets(a.LoginToken, a.SessionToken),
 	}
 }
 

@@ -2,6 +2,19 @@ package fleet
 
 import "strings"
 
+// Secrets returns the non-empty values, the set of strings a client masks
+// in its logs and redacts from its errors (an empty one would match
+// everywhere).
+func Secrets(values ...string) []string {
+	var out []string
+	for _, v := range values {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
 // Redacted is what a secret becomes in an error.
 const Redacted = "(sensitive)"
 

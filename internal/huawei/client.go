@@ -17,6 +17,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	workspace "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
@@ -99,7 +100,7 @@ func NewClient(cfg Config) (*Client, error) {
 		timeout:   cfg.Timeout,
 		userAgent: cfg.UserAgent,
 		retry:     cfg.Retry,
-		secrets:   nonEmpty(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken, cfg.AuthToken),
+		secrets:   fleet.Secrets(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken, cfg.AuthToken),
 	}
 	if c.timeout == 0 {
 		c.timeout = DefaultTimeout
@@ -218,14 +219,4 @@ func (c *Client) logCtx(ctx context.Context) context.Context {
 		ctx = tflog.MaskLogStrings(ctx, c.secrets...)
 	}
 	return ctx
-}
-
-func nonEmpty(values ...string) []string {
-	var out []string
-	for _, v := range values {
-		if v != "" {
-			out = append(out, v)
-		}
-	}
-	return out
 }
