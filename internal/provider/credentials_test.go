@@ -29,21 +29,7 @@ func TestAccMissingAlibabaCredentials(t *testing.T) {
 	cloud := newTestCloud(t, mockcloud.Timing{})
 	ali := cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "ali", 3)
 	hw := cloud.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "hw", 2)
-	provider := fmt.Sprintf(`
-provider "clouddesktop" {
-  alibaba {
-    region   = %q
-    endpoint = %q
-  }
-  huawei {
-    region     = "cn-north-4"
-    project_id = %q
-    access_key = %q
-    secret_key = %q
-    endpoint   = %q
-  }
-}
-`, mockcloud.DemoAlibabaRegion, cloud.URL, mockcloud.DemoHuaweiProject, mockcloud.DemoHuaweiAccessKey, mockcloud.DemoHuaweiSecret, cloud.URL)
+	provider := cloud.providerBlockWith(providerOptions{maxRetries: 3, noAlibabaKeys: true})
 	reboots := fmt.Sprintf(`
 resource "clouddesktop_desktop_reboot" "ali" {
   cloud       = "alibaba"

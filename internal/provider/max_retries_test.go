@@ -3,7 +3,6 @@ package provider
 import (
 	"fmt"
 	"regexp"
-	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -29,10 +28,7 @@ func TestAccMaxRetries(t *testing.T) {
 			cloud := newTestCloud(t, mockcloud.Timing{})
 			ids := cloud.SeedFleet(tt.cloud, tt.region, "thr", 2)
 			cloud.InjectFault(mockcloud.Fault{Cloud: tt.cloud, Operation: tt.op, Kind: mockcloud.FaultThrottle})
-			provider := strings.Replace(cloud.providerBlock(), "max_retries = 3", fmt.Sprintf("max_retries = %d", tt.maxRetries), 1)
-			if provider == cloud.providerBlock() {
-				t.Fatal("the provider block no longer sets max_retries = 3")
-			}
+			provider := cloud.providerBlockWith(providerOptions{maxRetries: tt.maxRetries})
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{

@@ -57,25 +57,43 @@ func newTestCloud(t *testing.T, timing mockcloud.Timing) *testCloud {
 // providerBlock configures both clouds against the mock with its demo
 // credentials, the way a user points the provider at another endpoint.
 func (c *testCloud) providerBlock() string {
+	return c.providerBlockWith(providerOptions{maxRetries: 3})
+}
+
+// providerOptions are the ways tests vary the provider block.
+type providerOptions struct {
+	maxRetries     int
+	maxConcurrency int  // 0: the provider's default
+	noAlibabaKeys  bool // leave Alibaba to its credential chain
+}
+
+func (c *testCloud) providerBlockWith(o providerOptions) string {
+	alibabaKeys := fmt.Sprintf("\n    access_key = %q\n    secret_key = %q", mockcloud.DemoAlibabaAccessKey, mockcloud.DemoAlibabaSecret)
+	if o.noAlibabaKeys {
+		alibabaKeys = ""
+	}
+	concurrency := ""
+	if o.maxConcurrency > 0 {
+		concurrency = fmt.Sprintf("\n  max_concurrency = %d", o.maxConcurrency)
+	}
 	return fmt.Sprintf(`
 provider "clouddesktop" {
   alibaba {
-    region     = %q
-    access_key = %q
-    secret_key = %q
+    region     = %q%s
     endpoint   = %q
   }
   huawei {
-    region     = "cn-north-4"
+    region     = %q
     project_id = %q
     access_key = %q
     secret_key = %q
     endpoint   = %q
   }
-  max_retries = 3
+  max_retries = %d%s
 }
-`, mockcloud.DemoAlibabaRegion, mockcloud.DemoAlibabaAccessKey, mockcloud.DemoAlibabaSecret, c.URL,
-		mockcloud.DemoHuaweiProject, mockcloud.DemoHuaweiAccessKey, mockcloud.DemoHuaweiSecret, c.URL)
+`, mockcloud.DemoAlibabaRegion, alibabaKeys, c.URL,
+		mockcloud.DemoHuaweiRegion, mockcloud.DemoHuaweiProject, mockcloud.DemoHuaweiAccessKey, mockcloud.DemoHuaweiSecret, c.URL,
+		o.maxRetries, concurrency)
 }
 
 // hclStrings renders ids as an HCL list literal.

@@ -101,27 +101,7 @@ func newResilCloud(t *testing.T, seed int64, timing mockcloud.Timing) *testCloud
 // rate (13 attempts all failing: about 1 in 6 million) and enough
 // concurrency that a 1,000-desktop fleet is not waited for batch by batch.
 func resilProviderBlock(c *testCloud) string {
-	return fmt.Sprintf(`
-provider "clouddesktop" {
-  alibaba {
-    region     = %q
-    access_key = %q
-    secret_key = %q
-    endpoint   = %q
-  }
-  huawei {
-    region     = %q
-    project_id = %q
-    access_key = %q
-    secret_key = %q
-    endpoint   = %q
-  }
-  max_retries     = %d
-  max_concurrency = %d
-}
-`, mockcloud.DemoAlibabaRegion, mockcloud.DemoAlibabaAccessKey, mockcloud.DemoAlibabaSecret, c.URL,
-		mockcloud.DemoHuaweiRegion, mockcloud.DemoHuaweiProject, mockcloud.DemoHuaweiAccessKey, mockcloud.DemoHuaweiSecret, c.URL,
-		resilMaxRetries, resilConcurrency)
+	return c.providerBlockWith(providerOptions{maxRetries: resilMaxRetries, maxConcurrency: resilConcurrency})
 }
 
 // ---------------------------------------------------------------------------
