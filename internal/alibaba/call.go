@@ -68,7 +68,7 @@ func (c *Client) call(ctx context.Context, req request, out any) (requestID stri
 
 	start := time.Now()
 	res, err := safeCall(func() (map[string]any, error) {
-		api, err := c.api()
+		api, err := c.api(req.anonymous)
 		if err != nil {
 			return nil, err
 		}

@@ -8,13 +8,14 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
+	"github.com/alibabacloud-go/tea/dara"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/endpoint"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
@@ -77,22 +78,32 @@ type Client struct {
 	// config. What calls share is concurrency-safe: the lazy credential
 	// and the recording HTTP client.
 	apiConfig openapi.Config
-	cred      *lazyCredential
-	region    string
-	timeout   time.Duration
-	retry     retry.Policy
+	// anonConfig is apiConfig for the anonymous client API: RPC V2
+	// requests (see api).
+	anonConfig openapi.Config
+	cred       *lazyCredential
+	region     string
+	timeout    time.Duration
+	retry      retry.Policy
 	// secrets are redacted from every error message and masked in logs.
 	secrets []string
 }
 
-// api returns a darabonba client for one call.
-func (c *Client) api() (*openapi.Client, error) {
+// api returns a darabonba client for one call. Anonymous calls (the client
+// API 2020-10-02) go out as the official ECD 2020-10-02 SDK sends them: an
+// RPC V2 request through darabonba's DoRPCRequest (Action, Version,
+// Format, Timestamp and SignatureNonce in the query, and for AuthType
+// Anonymous no signature and no AccessKeyId), which CallApi chooses when
+// Config.SignatureAlgorithm is "v2" (darabonba-openapi v2.1.13,
+// client/client_context_func.go, CallApiWithCtx). Signed calls (the admin
+// API 2020-09-30) stay on ACS3-HMAC-SHA256, as the ecd-20200930 SDK signs.
+func (c *Client) api(anonymous bool) (*openapi.Client, error) {
 	cfg := c.apiConfig // Init writes Config.Type when given AK fields; keep the template pristine
+	if anonymous {
+		cfg = c.anonConfig
+	}
 	return openapi.NewClient(&cfg)
 }
-
-// regionID is what may stand in the default host name.
-var regionID = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
 
 // NewClient validates cfg and builds a client. It makes no network call and
 // resolves no credentials.
@@ -101,8 +112,8 @@ func NewClient(cfg Config) (*Client, error) {
 	if region == "" {
 		return nil, errors.New("alibaba: no region given (for example cn-hangzhou)")
 	}
-	if !regionID.MatchString(region) {
-		return nil, fmt.Errorf("alibaba: region %q is not a region ID such as cn-hangzhou", region)
+	if !endpoint.RegionPattern.MatchString(region) {
+		return nil, fmt.Errorf("alibaba: region %q is not a region ID such as cn-hangzhou: it names the host ecd.{region}.aliyuncs.com, so letters, digits and inner hyphens only", region)
 	}
 	scheme, host := "https", "ecd."+region+".aliyuncs.com"
 	if strings.TrimSpace(cfg.Endpoint) != "" {
@@ -141,13 +152,19 @@ func NewClient(cfg Config) (*Client, error) {
 	if _, err := openapi.NewClient(oc); err != nil {
 		return nil, fmt.Errorf("alibaba: building the API client: %w", err)
 	}
+	anon := *oc
+	anon.SignatureAlgorithm = dara.String("v2")
+	if _, err := openapi.NewClient(&anon); err != nil {
+		return nil, fmt.Errorf("alibaba: building the API client: %w", err)
+	}
 	return &Client{
-		apiConfig: *oc,
-		cred:      cred,
-		region:    region,
-		timeout:   timeout,
-		retry:     cfg.Retry,
-		secrets:   fleet.Secrets(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken),
+		apiConfig:  *oc,
+		anonConfig: anon,
+		cred:       cred,
+		region:     region,
+		timeout:    timeout,
+		retry:      cfg.Retry,
+		secrets:    fleet.Secrets(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken),
 	}, nil
 }
 

@@ -207,10 +207,15 @@ func (r *rebooter) request(ids []string, token string) request {
 	if a == nil {
 		return request{action: opReboot, version: adminAPIVersion, params: p, ids: ids}
 	}
-	// Required by the API, so sent even when empty: the API's error
-	// then names the missing parameter.
-	p["ClientId"], p["ClientToken"], p["SessionId"], p["LoginToken"] = a.ClientID, token, a.SessionID, a.LoginToken
-	for name, v := range map[string]string{"SessionToken": a.SessionToken, "ClientOS": a.ClientOS, "ClientVersion": a.ClientVersion, "Uuid": a.UUID} {
+	// ClientId and ClientToken are required by the RebootDesktops document
+	// (2020-10-02), so sent even when empty: the API's error then names
+	// the missing parameter. Everything else is optional there and goes
+	// out only when set: never as an empty "SessionId=".
+	p["ClientId"], p["ClientToken"] = a.ClientID, token
+	for name, v := range map[string]string{
+		"SessionId": a.SessionID, "LoginToken": a.LoginToken, "SessionToken": a.SessionToken,
+		"ClientOS": a.ClientOS, "ClientVersion": a.ClientVersion, "Uuid": a.UUID,
+	} {
 		if v != "" {
 			p[name] = v
 		}

@@ -75,6 +75,15 @@ func TestRebootParameters(t *testing.T) {
 			for k, v := range calls[0].Query {
 				got[k] = v[0]
 			}
+			// The client API goes as an RPC V2 request, whose common
+			// parameters travel in the query too; the admin API (ACS3)
+			// carries them in headers.
+			for _, k := range []string{"Action", "Version", "Format", "Timestamp", "SignatureNonce"} {
+				if _, ok := got[k]; ok != (tt.version == clientAPIVersion) {
+					t.Errorf("%s API: query parameter %s present = %t", tt.version, k, ok)
+				}
+				delete(got, k)
+			}
 			// The batch's order is kept: fleet.Run sorts, Act does not.
 			tt.want["DesktopId.1"], tt.want["DesktopId.2"], tt.want["DesktopId.3"] = "d3", "d1", "d2"
 			if !maps.Equal(got, tt.want) {

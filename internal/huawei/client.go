@@ -17,6 +17,7 @@ import (
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/config"
 	workspace "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/endpoint"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
@@ -145,24 +146,24 @@ func NewClient(cfg Config) (*Client, error) {
 // resolveEndpoint returns the base URL every call goes to. The SDK replaces
 // the URL's path with the API path, so a path prefix would be silently lost:
 // reject it rather than call the wrong URL.
-func resolveEndpoint(endpoint, region string) (string, error) {
-	if endpoint == "" {
+func resolveEndpoint(raw, region string) (string, error) {
+	if raw == "" {
 		region = strings.TrimSpace(region)
 		if region == "" {
 			return "", errors.New("huawei: region is required when no endpoint is set (set region in the huawei block or HW_REGION_NAME)")
 		}
-		if strings.ContainsAny(region, "/:?#@ ") {
-			return "", fmt.Errorf("huawei: region %q is not a region name such as cn-north-4", region)
+		if !endpoint.RegionPattern.MatchString(region) {
+			return "", fmt.Errorf("huawei: region %q is not a region name such as cn-north-4: it names the host workspace.{region}.myhuaweicloud.com, so letters, digits and inner hyphens only", region)
 		}
 		return "https://workspace." + region + ".myhuaweicloud.com", nil
 	}
 	// Errors quote the endpoint, but never what precedes an "@": it may
 	// be a password.
-	shown := endpoint
-	if at := strings.LastIndexByte(endpoint, '@'); at >= 0 {
-		shown = "***@" + endpoint[at+1:]
+	shown := raw
+	if at := strings.LastIndexByte(raw, '@'); at >= 0 {
+		shown = "***@" + raw[at+1:]
 	}
-	u, err := url.Parse(endpoint)
+	u, err := url.Parse(raw)
 	if err != nil {
 		var ue *url.Error
 		if errors.As(err, &ue) {

@@ -88,16 +88,15 @@ func (s *Server) alibabaExchange(r *http.Request, body []byte) *exchange {
 	anonymous := action == "RebootDesktops" && version == aliClientVersion
 	ex.authenticate = func() (string, *response) {
 		if anonymous {
+			if fail := checkRPCV2Anonymous(r, params, s.wallClock()); fail != nil {
+				return "", ex.errorResponse(fail.status, fail.code, fail.message)
+			}
 			// The client API has no signature: its identity is the
-			// LoginToken of a session. Missing parameters are left to
-			// the handler so it can name them.
-			session, token := params.Get("SessionId"), params.Get("LoginToken")
-			if session != "" && token != "" {
-				want, ok := s.cfg.AlibabaLoginTokens[session]
-				if !ok || subtle.ConstantTimeCompare([]byte(want), []byte(token)) != 1 {
-					// Never echo the token.
-					return "", ex.errorResponse(http.StatusForbidden, "InvalidLoginToken", "The login token is invalid or has expired; log in to the client again.")
-				}
+			// LoginToken of a session (SessionId, when sent, says
+			// which).
+			if !s.loginTokenAccepted(params.Get("SessionId"), params.Get("LoginToken")) {
+				// Never echo the token.
+				return "", ex.errorResponse(http.StatusForbidden, "InvalidLoginToken", "The login token is missing, invalid or has expired; log in to the client again.")
 			}
 			return "anonymous", nil
 		}
@@ -127,6 +126,21 @@ func (s *Server) alibabaExchange(r *http.Request, body []byte) *exchange {
 			fmt.Sprintf("Specified api is not found, please check your url and method (action %s, version %s).", action, version))
 	}
 	return ex
+}
+
+// loginTokenAccepted checks a client-API identity: the LoginToken of the
+// session named by SessionId or, without a SessionId (optional in the
+// RebootDesktops document), of any session.
+func (s *Server) loginTokenAccepted(session, token string) bool {
+	if token == "" {
+		return false
+	}
+	for id, want := range s.cfg.AlibabaLoginTokens {
+		if (session == "" || session == id) && subtle.ConstantTimeCompare([]byte(want), []byte(token)) == 1 {
+			return true
+		}
+	}
+	return false
 }
 
 // nonceSeen records an x-acs-signature-nonce and says whether it was seen in
@@ -284,12 +298,14 @@ func (h *aliHandler) found(ids []string) ([]*desktop, []string, plan, bool) {
 func (h *aliHandler) reboot(client bool) plan {
 	max := 100
 	if client {
+		// The parameters the RebootDesktops document (2020-10-02) marks
+		// required; SessionId, LoginToken and the rest are optional.
 		max = 20
-		if p, ok := h.require("RegionId", "ClientId", "SessionId", "LoginToken", "ClientToken"); !ok {
+		if p, ok := h.require("RegionId", "ClientId", "ClientToken"); !ok {
 			return p
 		}
-		if tok := h.params.Get("ClientToken"); len(tok) > 64 || !printableASCII(tok) {
-			return h.fail(http.StatusBadRequest, "InvalidParameter.ClientToken", "ClientToken must be at most 64 printable ASCII characters.")
+		if tok := h.params.Get("ClientToken"); len(tok) > 64 || !ascii(tok) {
+			return h.fail(http.StatusBadRequest, "InvalidParameter.ClientToken", "ClientToken supports only ASCII characters and must be no longer than 64 characters.")
 		}
 	} else if p, ok := h.require("RegionId"); !ok {
 		return p
@@ -432,9 +448,11 @@ func (h *aliHandler) describe() plan {
 	return plan{resp: h.ok(out)}
 }
 
-func printableASCII(s string) bool {
+// ascii is the document's rule for ClientToken: "supports only ASCII
+// characters".
+func ascii(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] < 0x20 || s[i] > 0x7e {
+		if s[i] > 0x7f {
 			return false
 		}
 	}

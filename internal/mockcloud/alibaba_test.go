@@ -1,6 +1,7 @@
 package mockcloud
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -130,8 +131,10 @@ func TestAlibabaClientReboot(t *testing.T) {
 		{name: "unknown session", edit: func(q map[string]any) { q["SessionId"] = "other-session" }, wantCode: "InvalidLoginToken", wantStatus: 403},
 		{name: "missing RegionId", edit: func(q map[string]any) { delete(q, "RegionId") }, wantCode: "MissingParameter", wantStatus: 400},
 		{name: "missing ClientId", edit: func(q map[string]any) { delete(q, "ClientId") }, wantCode: "MissingParameter", wantStatus: 400},
-		{name: "missing SessionId", edit: func(q map[string]any) { delete(q, "SessionId") }, wantCode: "MissingParameter", wantStatus: 400},
-		{name: "missing LoginToken", edit: func(q map[string]any) { delete(q, "LoginToken") }, wantCode: "MissingParameter", wantStatus: 400},
+		// Optional in the document: the token alone identifies the user.
+		{name: "no SessionId", edit: func(q map[string]any) { delete(q, "SessionId") }},
+		{name: "no SessionId, unknown token", edit: func(q map[string]any) { delete(q, "SessionId"); q["LoginToken"] = "nobody" }, wantCode: "InvalidLoginToken", wantStatus: 403},
+		{name: "no LoginToken: nobody to act as", edit: func(q map[string]any) { delete(q, "LoginToken") }, wantCode: "InvalidLoginToken", wantStatus: 403},
 		{name: "missing ClientToken", edit: func(q map[string]any) { delete(q, "ClientToken") }, wantCode: "MissingParameter", wantStatus: 400},
 		{name: "missing DesktopId", edit: func(q map[string]any) { delete(q, "DesktopId") }, wantCode: "MissingParameter", wantStatus: 400},
 		{name: "21 desktops", edit: func(q map[string]any) { q["DesktopId"] = fakeIDs(21) }, wantCode: "InvalidParameter.DesktopId", wantStatus: 400},
@@ -148,7 +151,7 @@ func TestAlibabaClientReboot(t *testing.T) {
 			if tt.edit != nil {
 				tt.edit(q)
 			}
-			_, err := aliCall(e.aliWith(t, "", "", ""), "RebootDesktops", aliClientVersion, true, q)
+			_, err := aliCall(e.aliAnon(t), "RebootDesktops", aliClientVersion, true, q)
 			want := 1
 			if tt.wantCode != "" {
 				wantAliErr(t, err, tt.wantCode, tt.wantStatus)
@@ -185,7 +188,7 @@ func fakeIDs(n int) []string {
 func TestAlibabaClientTokenIdempotence(t *testing.T) {
 	e := newEnv(t, Timing{})
 	ids := e.srv.SeedFleet(CloudAlibaba, DemoAlibabaRegion, "idem", 3)
-	c := e.aliWith(t, "", "", "")
+	c := e.aliAnon(t)
 
 	first, err := aliCall(c, "RebootDesktops", aliClientVersion, true, clientQuery(ids[:2], "reboot-1"))
 	mustOK(t, err)
@@ -426,22 +429,101 @@ func TestAlibabaUnknownAction(t *testing.T) {
 	}
 }
 
-// The action may also come as a query parameter, as older RPC clients send it.
-func TestAlibabaActionFromQuery(t *testing.T) {
-	e := newEnv(t, Timing{})
-	ids := e.srv.SeedFleet(CloudAlibaba, DemoAlibabaRegion, "q", 1)
-	q := url.Values{"Action": {"RebootDesktops"}, "Version": {aliClientVersion}, "RegionId": {DemoAlibabaRegion},
-		"ClientId": {"c"}, "SessionId": {DemoAlibabaSessionID}, "LoginToken": {DemoAlibabaLoginToken},
-		"ClientToken": {"t1"}, "DesktopId.1": {ids[0]}}
-	resp, err := http.Post(e.hs.URL+"/?"+q.Encode(), "", nil)
-	if err != nil {
-		t.Fatal(err)
+// The client API takes exactly the RPC V2 anonymous request the official
+// ECD 2020-10-02 SDK sends, and the admin API exactly an ACS3-HMAC-SHA256
+// one: each shape sent to the other API version is refused, and nothing is
+// rebooted.
+func TestAlibabaRequestShapePerVersion(t *testing.T) {
+	rawV2 := func(ids []string, edit func(url.Values)) url.Values {
+		q := anonReboot(ids[0], "t-"+ids[0])
+		if edit != nil {
+			edit(q)
+		}
+		return q
 	}
-	resp.Body.Close()
-	if resp.StatusCode != 200 || e.srv.RebootCount(CloudAlibaba, ids[0]) != 1 {
-		t.Fatalf("HTTP %d, reboots %d", resp.StatusCode, e.srv.RebootCount(CloudAlibaba, ids[0]))
+	post := func(t *testing.T, e *env, q url.Values, header http.Header) (int, string) {
+		req, _ := http.NewRequest(http.MethodPost, e.hs.URL+"/?"+q.Encode(), nil)
+		for k, v := range header {
+			req.Header[k] = v
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var body struct{ Code string }
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		return resp.StatusCode, body.Code
 	}
-	if c := lastCall(t, e.srv); c.Operation != "RebootDesktops" || c.Version != aliClientVersion || c.Params["DesktopId.1"] != ids[0] {
-		t.Errorf("recorded %+v", c)
+	tests := []struct {
+		name     string
+		send     func(t *testing.T, e *env, ids []string) (int, string)
+		wantCode string // "" when the reboot must be accepted
+	}{
+		{"client API as RPC V2, anonymous (the SDK's shape)", func(t *testing.T, e *env, ids []string) (int, string) {
+			return post(t, e, rawV2(ids, nil), nil)
+		}, ""},
+		{"client API as RPC V2 with the SDK", func(t *testing.T, e *env, ids []string) (int, string) {
+			_, err := aliCall(e.aliAnon(t), "RebootDesktops", aliClientVersion, true, clientQuery(ids, "sdk-"+ids[0]))
+			return sdkOutcome(t, err)
+		}, ""},
+		{"client API as ACS3 (V3) anonymous", func(t *testing.T, e *env, ids []string) (int, string) {
+			_, err := aliCall(e.aliWith(t, "", "", ""), "RebootDesktops", aliClientVersion, true, clientQuery(ids, "v3-"+ids[0]))
+			return sdkOutcome(t, err)
+		}, "MissingParameter"},
+		{"client API signed with ACS3", func(t *testing.T, e *env, ids []string) (int, string) {
+			_, err := aliCall(e.ali(t), "RebootDesktops", aliClientVersion, false, clientQuery(ids, "acs3-"+ids[0]))
+			return sdkOutcome(t, err)
+		}, "MissingParameter"},
+		{"client API as RPC V2 carrying a signature", func(t *testing.T, e *env, ids []string) (int, string) {
+			return post(t, e, rawV2(ids, func(q url.Values) { q.Set("AccessKeyId", DemoAlibabaAccessKey); q.Set("Signature", "x") }), nil)
+		}, "UnexpectedSignature"},
+		{"client API as RPC V2 with an Authorization header", func(t *testing.T, e *env, ids []string) (int, string) {
+			return post(t, e, rawV2(ids, nil), http.Header{"Authorization": {"ACS3-HMAC-SHA256 Credential=x,SignedHeaders=host,Signature=y"}})
+		}, "UnexpectedSignature"},
+		{"client API as RPC V2 without Timestamp", func(t *testing.T, e *env, ids []string) (int, string) {
+			return post(t, e, rawV2(ids, func(q url.Values) { q.Del("Timestamp") }), nil)
+		}, "MissingParameter"},
+		{"client API as RPC V2 with a stale Timestamp", func(t *testing.T, e *env, ids []string) (int, string) {
+			return post(t, e, rawV2(ids, func(q url.Values) { q.Set("Timestamp", "2020-01-01T00:00:00Z") }), nil)
+		}, "InvalidTimeStamp.Expired"},
+		{"client API as RPC V2 in XML", func(t *testing.T, e *env, ids []string) (int, string) {
+			return post(t, e, rawV2(ids, func(q url.Values) { q.Set("Format", "XML") }), nil)
+		}, "InvalidParameter.Format"},
+		{"admin API signed RPC V2 (HMAC-SHA1)", func(t *testing.T, e *env, ids []string) (int, string) {
+			_, err := aliCall(e.aliConfig(t, DemoAlibabaAccessKey, DemoAlibabaSecret, "", "v2"), "RebootDesktops", aliAdminVersion, false, adminQuery(ids))
+			return sdkOutcome(t, err)
+		}, "IncompleteSignature"},
+		{"admin API anonymous RPC V2", func(t *testing.T, e *env, ids []string) (int, string) {
+			return post(t, e, rawV2(ids, func(q url.Values) { q.Set("Version", aliAdminVersion) }), nil)
+		}, "IncompleteSignature"},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, Timing{})
+			ids := e.srv.SeedFleet(CloudAlibaba, DemoAlibabaRegion, "shape", 1)
+			status, code := tt.send(t, e, ids)
+			want := 0
+			if tt.wantCode == "" {
+				want = 1
+				if status != 200 {
+					t.Fatalf("HTTP %d %s, want the reboot accepted", status, code)
+				}
+			} else if status != 400 || code != tt.wantCode {
+				t.Fatalf("HTTP %d %s, want 400 %s", status, code, tt.wantCode)
+			}
+			if n := e.srv.RebootCount(CloudAlibaba, ids[0]); n != want {
+				t.Errorf("rebooted %d times, want %d", n, want)
+			}
+		})
+	}
+}
+
+// sdkOutcome is the HTTP status and error code of an SDK call.
+func sdkOutcome(t *testing.T, err error) (int, string) {
+	if err == nil {
+		return 200, ""
+	}
+	code, status := aliErrCode(t, err)
+	return status, code
 }

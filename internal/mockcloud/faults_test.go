@@ -161,9 +161,12 @@ func TestThrottleDetails(t *testing.T) {
 	}
 }
 
+// anonReboot is the query of a client-API reboot in the RPC V2 shape the
+// official SDK sends (see checkRPCV2Anonymous).
 func anonReboot(id, token string) url.Values {
-	return url.Values{"Action": {"RebootDesktops"}, "Version": {aliClientVersion}, "RegionId": {DemoAlibabaRegion},
-		"ClientId": {"c"}, "SessionId": {DemoAlibabaSessionID}, "LoginToken": {DemoAlibabaLoginToken},
+	return url.Values{"Action": {"RebootDesktops"}, "Version": {aliClientVersion}, "Format": {"JSON"},
+		"Timestamp": {time.Now().UTC().Format("2006-01-02T15:04:05Z")}, "SignatureNonce": {"nonce-" + token},
+		"RegionId": {DemoAlibabaRegion}, "ClientId": {"c"}, "SessionId": {DemoAlibabaSessionID}, "LoginToken": {DemoAlibabaLoginToken},
 		"ClientToken": {token}, "DesktopId.1": {id}}
 }
 
@@ -295,7 +298,7 @@ func TestFaultMatching(t *testing.T) {
 func TestLostResponseThenReplay(t *testing.T) {
 	e := newEnv(t, Timing{RebootStopping: hours})
 	ids := e.srv.SeedFleet(CloudAlibaba, DemoAlibabaRegion, "lost", 2)
-	c := e.aliWith(t, "", "", "")
+	c := e.aliAnon(t)
 	e.srv.InjectFault(Fault{Cloud: CloudAlibaba, Operation: "RebootDesktops", Kind: FaultReset, AfterApply: true, Count: 1})
 	_, err := aliCall(c, "RebootDesktops", aliClientVersion, true, clientQuery(ids, "lost-1"))
 	if err == nil {
@@ -402,7 +405,7 @@ func TestLogHasNoSecrets(t *testing.T) {
 	cfg.Log = log
 	e := newEnvConfig(t, cfg)
 	ids := e.srv.SeedFleet(CloudAlibaba, DemoAlibabaRegion, "log", 1)
-	_, err := aliCall(e.aliWith(t, "", "", ""), "RebootDesktops", aliClientVersion, true, clientQuery(ids, "tok"))
+	_, err := aliCall(e.aliAnon(t), "RebootDesktops", aliClientVersion, true, clientQuery(ids, "tok"))
 	mustOK(t, err)
 	_, err = aliCall(e.aliWith(t, DemoAlibabaAccessKey, DemoAlibabaSecret, "sts-secret-token"), "DescribeDesktops", aliAdminVersion, false, adminQuery(nil))
 	mustOK(t, err)

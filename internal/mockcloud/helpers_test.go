@@ -67,7 +67,17 @@ func (e *env) ali(t *testing.T) *openapi.Client {
 	return e.aliWith(t, DemoAlibabaAccessKey, DemoAlibabaSecret, "")
 }
 
+// aliAnon is a client for the anonymous client API, sending RPC V2
+// requests as the official ECD 2020-10-02 SDK does.
+func (e *env) aliAnon(t *testing.T) *openapi.Client {
+	return e.aliConfig(t, "", "", "", "v2")
+}
+
 func (e *env) aliWith(t *testing.T, ak, secret, token string) *openapi.Client {
+	return e.aliConfig(t, ak, secret, token, "")
+}
+
+func (e *env) aliConfig(t *testing.T, ak, secret, token, signatureAlgorithm string) *openapi.Client {
 	t.Helper()
 	cfg := &openapi.Config{
 		Endpoint: tea.String(e.host()),
@@ -83,6 +93,9 @@ func (e *env) aliWith(t *testing.T, ak, secret, token string) *openapi.Client {
 	}
 	if token != "" {
 		cfg.SecurityToken = tea.String(token)
+	}
+	if signatureAlgorithm != "" {
+		cfg.SignatureAlgorithm = tea.String(signatureAlgorithm)
 	}
 	c, err := openapi.NewClient(cfg)
 	if err != nil {

@@ -280,7 +280,7 @@ func (h *hwHandler) batchDelete(body []byte) plan {
 			"These desktops are busy with another task; wait, or set is_force_delete: "+strings.Join(busy, ", ")+".")
 	}
 	job := &hwJob{
-		id: h.s.newUUID(), project: h.project, created: h.now,
+		id: h.s.newJobID(), project: h.project, created: h.now,
 		deleteUsers: req.DeleteUsers != nil && *req.DeleteUsers,
 		// email_notification defaults to true, as documented.
 		emailNotification: req.EmailNotification == nil || *req.EmailNotification,

@@ -29,6 +29,19 @@ type hwSubJob struct {
 	stuck                      bool // the desktop is Stuck: this sub-job never ends
 }
 
+// newJobID is the next of Config.HuaweiJobIDs not yet used, else a fresh
+// UUID. Called with s.mu held; a job that is then not applied (a fault)
+// still uses its ID up, as a real cloud's would be.
+func (s *Server) newJobID() string {
+	for _, id := range s.cfg.HuaweiJobIDs {
+		if !s.jobIDsHanded[id] {
+			s.jobIDsHanded[id] = true
+			return id
+		}
+	}
+	return s.newUUID()
+}
+
 // end is when every sub-job that can finish has finished.
 func (j *hwJob) end(t Timing) time.Time { return j.created.Add(t.JobWaiting + t.JobRunning) }
 

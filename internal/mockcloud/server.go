@@ -32,8 +32,12 @@ type Config struct {
 	// HuaweiProjects are the known project IDs; others get 404 (a Huawei
 	// project is per region). Empty accepts every project ID.
 	HuaweiProjects []string
-	Timing         Timing
-	Seed           int64 // seeds the fault probability RNG and generated IDs (deterministic)
+	// HuaweiJobIDs are handed out, in order, as the job_id of the first
+	// batch-delete jobs (a test can make the mock answer with a document's
+	// example job ID); later jobs get generated IDs.
+	HuaweiJobIDs []string
+	Timing       Timing
+	Seed         int64 // seeds the fault probability RNG and generated IDs (deterministic)
 	// Log, when set, receives one line per cloud call. Lines never hold
 	// signatures, tokens or secrets.
 	Log io.Writer
@@ -51,21 +55,23 @@ type Timing struct {
 // concurrent use. One mutex guards everything: the mock is not meant to be
 // fast, and a single lock makes "check, then apply" atomic per request.
 type Server struct {
-	cfg        Config
-	tokens     map[string]bool // Huawei X-Auth-Token values
-	projects   map[string]bool // Huawei projects; nil accepts any
-	mu         sync.Mutex
-	offset     time.Duration // Advance: how far the mock's clock is ahead of the wall clock
-	desktops   map[dkey]*desktop
-	counts     map[dkey]*counts
-	jobs       map[string]*hwJob
-	tokenCache map[string]*tokenEntry // Alibaba client API idempotence, by action and ClientToken
-	nonces     map[string]time.Time   // Alibaba x-acs-signature-nonce values seen, for replay refusal
-	calls      []*Call
-	faults     []*faultEntry
-	nextFault  int
-	faultRNG   *rand.Rand
-	idRNG      *rand.Rand
+	cfg      Config
+	tokens   map[string]bool // Huawei X-Auth-Token values
+	projects map[string]bool // Huawei projects; nil accepts any
+	mu       sync.Mutex
+	offset   time.Duration // Advance: how far the mock's clock is ahead of the wall clock
+	desktops map[dkey]*desktop
+	counts   map[dkey]*counts
+	jobs     map[string]*hwJob
+	// jobIDsHanded marks the Config.HuaweiJobIDs already given out.
+	jobIDsHanded map[string]bool
+	tokenCache   map[string]*tokenEntry // Alibaba client API idempotence, by action and ClientToken
+	nonces       map[string]time.Time   // Alibaba x-acs-signature-nonce values seen, for replay refusal
+	calls        []*Call
+	faults       []*faultEntry
+	nextFault    int
+	faultRNG     *rand.Rand
+	idRNG        *rand.Rand
 	// signatureSkew shifts the clock that signature dates are checked
 	// against. That clock is the wall clock, not the mock's (Advance)
 	// clock, because the SDKs sign with the wall clock; tests in this
@@ -76,13 +82,14 @@ type Server struct {
 // New returns a mock cloud with no desktops.
 func New(cfg Config) *Server {
 	s := &Server{
-		cfg:        cfg,
-		tokens:     map[string]bool{},
-		desktops:   map[dkey]*desktop{},
-		counts:     map[dkey]*counts{},
-		jobs:       map[string]*hwJob{},
-		tokenCache: map[string]*tokenEntry{},
-		nonces:     map[string]time.Time{},
+		cfg:          cfg,
+		tokens:       map[string]bool{},
+		desktops:     map[dkey]*desktop{},
+		counts:       map[dkey]*counts{},
+		jobs:         map[string]*hwJob{},
+		jobIDsHanded: map[string]bool{},
+		tokenCache:   map[string]*tokenEntry{},
+		nonces:       map[string]time.Time{},
 		// Two generators, so seeding a fleet does not change which calls
 		// a probabilistic fault hits.
 		faultRNG: rand.New(rand.NewSource(cfg.Seed)),

@@ -1,8 +1,6 @@
 package provider
 
 import (
-	"regexp"
-
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -31,12 +29,17 @@ func regionAttribute() schema.StringAttribute {
 	}
 }
 
-var desktopIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$`)
+// desktopIDValidators: neither cloud documents a format for desktop IDs
+// (the Alibaba example is "ecd-7w78ozhjcwa3u****", the Huawei ones UUIDs),
+// so an ID is any text that can travel; only an empty one, which names no
+// desktop, is refused as well.
+func desktopIDValidators() []validator.String {
+	return []validator.String{stringvalidator.LengthAtLeast(1), travelValidator()}
+}
 
 func desktopIDsValidators() []validator.Set {
 	return []validator.Set{
 		setvalidator.SizeAtLeast(1),
-		setvalidator.ValueStringsAre(stringvalidator.RegexMatches(desktopIDPattern,
-			"must be a desktop ID: letters, digits, '.', '_', ':' and '-', at most 128 characters, such as ecd-0a1b2c3d4e5f6g7h8 or a UUID")),
+		setvalidator.ValueStringsAre(desktopIDValidators()...),
 	}
 }

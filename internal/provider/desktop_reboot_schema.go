@@ -74,12 +74,15 @@ func (r *desktopRebootResource) Schema(ctx context.Context, _ resource.SchemaReq
 }
 
 func alibabaRebootBlock() schema.SingleNestedBlock {
+	// The RebootDesktops document (2020-10-02) sets no format for these
+	// parameters, and its own examples have spaces and dots, so only what
+	// cannot travel is refused. An empty value is not sent at all.
 	param := func(desc string, sensitive bool) schema.StringAttribute {
 		return schema.StringAttribute{
 			Optional:            true,
 			Sensitive:           sensitive,
 			MarkdownDescription: desc,
-			Validators:          []validator.String{clientParamValidator()},
+			Validators:          []validator.String{travelValidator()},
 		}
 	}
 	return schema.SingleNestedBlock{
@@ -91,18 +94,19 @@ func alibabaRebootBlock() schema.SingleNestedBlock {
 				Optional:            true,
 				Computed:            true,
 				MarkdownDescription: "`ClientId` of the client API. Defaults to a UUID generated once and kept in state.",
-				Validators:          []validator.String{clientParamValidator()},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+				// Required by the document, so never empty.
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1), travelValidator()},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"session_id":    param("`SessionId` of the logged-in client session. Required with `login_token`.", false),
+			"session_id":    param("`SessionId` of the logged-in client session (optional in the API, sent when set).", false),
 			"login_token":   param("`LoginToken` of the client session; selects the client API. Stored in state; prefer `login_token_wo`.", true),
 			"session_token": param("`SessionToken` of the client session. Stored in state; prefer `session_token_wo`.", true),
 			"login_token_wo": writeOnly("Write-only `LoginToken` (Terraform 1.11 and later): used for this reboot, never stored in plan or state.",
 				"login_token"),
 			"session_token_wo": writeOnly("Write-only `SessionToken` (Terraform 1.11 and later): used for this reboot, never stored in plan or state.",
 				"session_token"),
-			"client_os":      param("`ClientOS`, for example `Windows_NT 10.0`.", false),
-			"client_version": param("`ClientVersion` of the WUYING client.", false),
+			"client_os":      param("`ClientOS`, the client device's operating system, for example `Windows_NT 10.0.18363 x64`.", false),
+			"client_version": param("`ClientVersion` of the WUYING client, for example `2.1.0-R-20210731.151756`.", false),
 			"uuid":           param("`Uuid` of the client device.", false),
 			"os_update": schema.BoolAttribute{
 				Optional:            true,
@@ -121,7 +125,7 @@ func writeOnly(desc, twin string) schema.StringAttribute {
 		WriteOnly:           true,
 		MarkdownDescription: desc,
 		Validators: []validator.String{
-			clientParamValidator(),
+			travelValidator(),
 			stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName(twin)),
 		},
 	}

@@ -84,7 +84,7 @@ func (d *desktopsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				ElementType: types.StringType,
 				MarkdownDescription: "Filter: only these desktop IDs (IDs that do not exist are left out). " +
 					"Once read, the IDs of every desktop that matched all filters.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(stringvalidator.RegexMatches(desktopIDPattern, "must be a desktop ID"))},
+				Validators: []validator.Set{setvalidator.ValueStringsAre(desktopIDValidators()...)},
 			},
 			"name_regex": schema.StringAttribute{
 				Optional:            true,

@@ -612,9 +612,9 @@ func TestAccDesktopsDataSource_invalidInput(t *testing.T) {
 			want:  `(?s)cloud.*must be one of.*"alibaba".*"huawei".*got: "Huawei"`,
 		},
 		{
-			name:  "bad_id",
-			block: "  cloud = \"alibaba\"\n  ids   = [\"ecd-ok\", \"not an id!\"]",
-			want:  `(?s)ids.*must be a desktop ID.*not an id!`,
+			name:  "empty_id",
+			block: "  cloud = \"alibaba\"\n  ids   = [\"ecd-ok\", \"\"]",
+			want:  `(?s)ids.*string length must be at least 1`,
 		},
 		{
 			name:  "empty_status",
@@ -624,7 +624,7 @@ func TestAccDesktopsDataSource_invalidInput(t *testing.T) {
 		{
 			name:  "bad_region",
 			block: "  cloud  = \"alibaba\"\n  region = \"CN_Hangzhou\"",
-			want:  `(?s)region.*must be a region ID of lowercase letters, digits and hyphens`,
+			want:  `(?s)region.*must be a region ID such as cn-hangzhou.*part of the cloud.s host name`,
 		},
 	}
 	for _, tt := range tests {

@@ -38,17 +38,14 @@ func validateCloudBlocks(cloud types.String, hasAlibaba, hasHuawei bool, diags *
 	}
 }
 
-// validateAlibabaClientAPI checks the client-API parameters as a set: the
-// client API needs a session, and its other parameters mean nothing to the
-// admin API, so setting them without login_token is a mistake.
+// validateAlibabaClientAPI checks the client-API parameters as a set. They
+// mean nothing to the admin API, so setting them without login_token (which
+// selects the client API) is a mistake. With it, every other parameter is
+// optional, as the RebootDesktops document (2020-10-02) says: session_id
+// included.
 func validateAlibabaClientAPI(a *alibabaRebootModel, diags *diag.Diagnostics) {
 	block := path.Root("alibaba")
-	hasLogin := a.usesClientAPI()
-	if hasLogin && a.SessionID.IsNull() {
-		diags.AddAttributeError(block.AtName("session_id"), "Missing session_id",
-			"The Alibaba client API (used because login_token is set) needs session_id as well.")
-	}
-	if hasLogin {
+	if a.usesClientAPI() {
 		return
 	}
 	for name, v := range map[string]types.String{

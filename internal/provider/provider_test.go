@@ -46,8 +46,15 @@ type testCloud struct {
 
 func newTestCloud(t *testing.T, timing mockcloud.Timing) *testCloud {
 	t.Helper()
+	return newTestCloudWith(t, func(cfg *mockcloud.Config) { cfg.Timing = timing })
+}
+
+// newTestCloudWith is newTestCloud with the demo configuration edited.
+func newTestCloudWith(t *testing.T, edit func(*mockcloud.Config)) *testCloud {
+	t.Helper()
 	cfg := mockcloud.DemoConfig()
-	cfg.Timing = timing
+	cfg.Timing = mockcloud.Timing{}
+	edit(&cfg)
 	srv := mockcloud.New(cfg)
 	hs := httptest.NewServer(srv)
 	t.Cleanup(hs.Close)

@@ -7,29 +7,76 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/endpoint"
 )
 
+// regionValidator accepts what endpoint.RegionPattern does: a DNS label,
+// since the region is part of the cloud's host name.
 func regionValidator() validator.String {
-	return stringvalidator.RegexMatches(regexp.MustCompile(`^[a-z][a-z0-9-]{1,62}[a-z0-9]$`),
-		"must be a region ID of lowercase letters, digits and hyphens, such as cn-hangzhou or cn-north-4")
+	return stringvalidator.RegexMatches(endpoint.RegionPattern,
+		"must be a region ID such as cn-hangzhou or cn-north-4: it is part of the cloud's host name, so letters, digits "+
+			"and inner hyphens only (a DNS label, at most 63 characters)")
 }
 
+// projectIDValidator: the project ID is a segment of every Workspace path
+// (/v2/{project_id}/...) and the X-Project-Id header. The SDK substitutes
+// it into the path verbatim (core/request/default_http_request.go,
+// fillParamsInPath), so a "/" would split it into two segments; control
+// characters cannot travel in a header. Nothing else is refused.
 func projectIDValidator() validator.String {
-	return stringvalidator.RegexMatches(regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`),
-		"must be an IAM project ID (letters, digits, '-' and '_', at most 64 characters)")
+	return stringvalidator.All(
+		stringvalidator.LengthAtLeast(1),
+		travelValidator(),
+		stringvalidator.RegexMatches(regexp.MustCompile(`^[^/]*$`),
+			"must not contain \"/\": the project ID is one segment of the request path"),
+	)
 }
 
-// clientParamValidator guards values that travel as Alibaba client-API
-// query parameters next to ClientToken: printable ASCII, at most 64 bytes.
-func clientParamValidator() validator.String {
-	return stringvalidator.All(
-		stringvalidator.LengthBetween(1, 64),
-		stringvalidator.RegexMatches(regexp.MustCompile(`^[\x21-\x7e]+$`),
-			"must be printable ASCII without spaces (the Alibaba client API rejects anything else)"),
-	)
+// travelValidator rejects only what cannot travel in a request at all:
+// control characters (they break headers and are not text in a query or a
+// JSON document the clouds accept) and invalid UTF-8. Every other
+// restriction must come from an API document or an official SDK; the
+// Alibaba RebootDesktops document's own examples include spaces
+// (ClientOS "Windows_NT 10.0.18363 x64").
+func travelValidator() validator.String { return travelStringValidator{} }
+
+type travelStringValidator struct{}
+
+func (travelStringValidator) Description(context.Context) string {
+	return "must be text without control characters"
+}
+
+func (v travelStringValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (travelStringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if problem := untravelable(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Value cannot be sent",
+			fmt.Sprintf("%s %s, which cannot travel in a request to the cloud. Any other text is accepted.", req.Path, problem))
+	}
+}
+
+// untravelable says what in s cannot be sent, or "" when all of it can.
+func untravelable(s string) string {
+	if !utf8.ValidString(s) {
+		return "is not valid UTF-8"
+	}
+	for i, r := range s {
+		if unicode.IsControl(r) {
+			return fmt.Sprintf("contains the control character %U at byte %d", r, i)
+		}
+	}
+	return ""
 }
 
 // checkEndpoint accepts a full URL: https://host or http://host:port,
