@@ -37,39 +37,33 @@ type failure struct {
 	sent   bool   // some of the request reached the wire
 }
 
-// throttlingCodes are ECD's "slow down" answers.
-var throttlingCodes = []string{"Throttling", "Throttling.User", "Throttling.Api"}
-
 // classify is the one place that decides which failures are retried and
-// which may have been applied anyway.
+// which may have been applied anyway. The transient answers are those the
+// alicloud provider retries (NeedRetry) and SPEC.md lists: any code
+// containing "Throttling" (Throttling, Throttling.User, Throttling.Api,
+// Rejected.Throttling), "ServiceUnavailable" or "InternalError", and any
+// 5xx status.
 //
-//   - Throttling codes are retried; a throttled request was not applied.
-//   - ServiceUnavailable, 502, 503 and 504 are retried. They come from a
-//     gateway or a struggling backend that may have acted: ambiguous.
-//   - 500 may have been applied (ambiguous) but is an answer from the API
-//     itself, so it is not retried blindly.
-//   - A 5xx whose body is not an ECD error (an HTML page, truncated JSON)
-//     comes from something in front of the API: retried.
-//   - Every other error status is final and was not applied.
+//   - A throttled request was not applied: retried, not ambiguous.
+//   - ServiceUnavailable, InternalError and 5xx come from a backend or a
+//     gateway that may have acted before failing: retried, and ambiguous,
+//     so the reboot and delete callers read the batch back (admin API) or
+//     resend under the same ClientToken (client API) first, and nothing is
+//     acted on twice.
+//   - Every other error status states a refusal: final, not applied.
 //   - A success status with an unusable body (truncated JSON, an empty
-//     body) may have been applied: ambiguous, and retried. Reads are
-//     simply repeated; the reboot and delete callers read the batch back
-//     (admin API) or resend under the same ClientToken (client API)
-//     first, so nothing is acted on twice.
+//     body) may have been applied: ambiguous, and retried.
 //   - Transport failures are retried; ambiguous once the request was sent.
 func classify(f failure) (retryable, ambiguous bool) {
 	switch f.kind {
 	case kindHTTP:
-		ambiguous = f.status == 500 || f.status == 502 || f.status == 503 || f.status == 504
 		switch {
-		case slices.Contains(throttlingCodes, f.code), f.code == "ServiceUnavailable":
-			return true, ambiguous && f.code == "ServiceUnavailable"
-		case f.status == 502, f.status == 503, f.status == 504:
+		case strings.Contains(f.code, "Throttling"):
+			return true, false
+		case strings.Contains(f.code, "ServiceUnavailable"), strings.Contains(f.code, "InternalError"), f.status >= 500:
 			return true, true
-		case f.status >= 500 && f.code == "":
-			return true, ambiguous
 		}
-		return false, ambiguous
+		return false, false
 	case kindMalformed:
 		return true, true
 	case kindTransport:

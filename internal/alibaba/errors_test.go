@@ -22,15 +22,19 @@ func TestClassify(t *testing.T) {
 	}{
 		{"Throttling", failure{kind: kindHTTP, status: 400, code: "Throttling"}, true, false},
 		{"Throttling.User", failure{kind: kindHTTP, status: 400, code: "Throttling.User"}, true, false},
+		{"Rejected.Throttling", failure{kind: kindHTTP, status: 400, code: "Rejected.Throttling"}, true, false},
 		{"Throttling.Api on 503", failure{kind: kindHTTP, status: 503, code: "Throttling.Api"}, true, false},
 		{"ServiceUnavailable", failure{kind: kindHTTP, status: 503, code: "ServiceUnavailable"}, true, true},
+		{"ServiceUnavailable on 400", failure{kind: kindHTTP, status: 400, code: "ServiceUnavailable"}, true, true},
+		{"InternalError", failure{kind: kindHTTP, status: 500, code: "InternalError"}, true, true},
+		{"InternalError on 400", failure{kind: kindHTTP, status: 400, code: "InternalError"}, true, true},
+		{"InternalError.Dispatch", failure{kind: kindHTTP, status: 500, code: "InternalError.Dispatch"}, true, true},
 		{"502 page", failure{kind: kindHTTP, status: 502}, true, true},
 		{"503 with a code", failure{kind: kindHTTP, status: 503, code: "SomethingElse"}, true, true},
 		{"504", failure{kind: kindHTTP, status: 504, code: "GatewayTimeout"}, true, true},
-		{"500 InternalError", failure{kind: kindHTTP, status: 500, code: "InternalError"}, false, true},
 		{"500 HTML page", failure{kind: kindHTTP, status: 500}, true, true},
-		{"501 non-JSON", failure{kind: kindHTTP, status: 501}, true, false},
-		{"501 with a code", failure{kind: kindHTTP, status: 501, code: "NotImplemented"}, false, false},
+		{"501 non-JSON", failure{kind: kindHTTP, status: 501}, true, true},
+		{"501 with a code", failure{kind: kindHTTP, status: 501, code: "NotImplemented"}, true, true},
 		{"400", failure{kind: kindHTTP, status: 400, code: "InvalidParameter"}, false, false},
 		{"401", failure{kind: kindHTTP, status: 401, code: "InvalidAccessKeyId"}, false, false},
 		{"403", failure{kind: kindHTTP, status: 403, code: "Forbidden.RAM"}, false, false},
@@ -145,12 +149,12 @@ func TestErrorMapping(t *testing.T) {
 			calls: 4, wantErr: true, status: 503, message: "unexpected response", retry: true, ambig: true,
 		},
 		{
-			name: "500 InternalError not retried",
+			name: "500 InternalError retried",
 			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
 				writeError(w, 500, "InternalError", "The request processing has failed due to some unknown error.", "req-500")
 				return true
 			},
-			calls: 1, wantErr: true, status: 500, code: "InternalError", reqID: "req-500", ambig: true,
+			calls: 4, wantErr: true, status: 500, code: "InternalError", reqID: "req-500", retry: true, ambig: true,
 		},
 		{
 			name: "redirect not followed",

@@ -196,7 +196,15 @@ func checkCloudError(t *testing.T, err error, op string, ids []string) *fleet.Cl
 	return ce
 }
 
-var throttlingOrUnavailable = append(slices.Clone(throttlingCodes), "ServiceUnavailable")
+// transientCode reports the codes retried whatever their status.
+func transientCode(code string) bool {
+	for _, word := range []string{"Throttling", "ServiceUnavailable", "InternalError"} {
+		if strings.Contains(code, word) {
+			return true
+		}
+	}
+	return false
+}
 
 // FuzzCallResponse feeds one made-up answer (status, headers, body, a body
 // cut short) to a real call: darabonba's decoding, the status check,
@@ -319,13 +327,13 @@ func FuzzCallResponse(f *testing.F) {
 				t.Errorf("HTTP %d retried: %v", s, ce)
 			}
 		case s >= 400 && s <= 499:
-			if ce.Retryable && !slices.Contains(throttlingOrUnavailable, ce.Code) {
-				t.Errorf("HTTP %d code %q retried: %v", s, ce.Code, ce)
+			if ce.Retryable != transientCode(ce.Code) {
+				t.Errorf("HTTP %d code %q: retryable %v", s, ce.Code, ce.Retryable)
 			}
-			if slices.Contains(throttlingCodes, ce.Code) && !ce.Retryable {
-				t.Errorf("throttled but not retried: %v", ce)
+			if strings.Contains(ce.Code, "Throttling") && ce.Ambiguous {
+				t.Errorf("throttled yet ambiguous: %v", ce)
 			}
-		case s == 502 || s == 503 || s == 504:
+		case s >= 500:
 			if !ce.Retryable {
 				t.Errorf("HTTP %d not retried: %v", s, ce)
 			}

@@ -28,24 +28,25 @@ const (
 
 // classify is the one place that decides which failures are retried and
 // which may have been applied anyway. sent says whether any of the request
-// reached the wire.
+// reached the wire. The transient answers are those SPEC.md lists for
+// Huawei Cloud: 429 and every 5xx.
 //
-//   - 429 and 502/503/504 are transient; 502/503/504 come from a gateway
-//     that may have passed the request on, so they are also ambiguous.
-//   - every other error status (400/401/403/404/409/500, ...) is final and
-//     was not applied.
+//   - 429 is throttling: retried, and the request was not applied.
+//   - 5xx comes from a backend or a gateway that may have acted before
+//     failing: retried, and ambiguous, so reboot and delete read the batch
+//     back before resending and nothing is acted on twice.
+//   - every other error status (400/401/403/404/409, ...) states a refusal:
+//     final, not applied.
 //   - a success status with a bad body (truncated JSON, an empty body) may
-//     have been applied: ambiguous, and retried. Reads are simply
-//     repeated; reboot and delete read the batch back before resending,
-//     so nothing is acted on twice.
+//     have been applied: ambiguous, and retried.
 //   - transport failures are retried; ambiguous once the request was sent.
 func classify(kind failureKind, status int, sent bool) (retryable, ambiguous bool) {
 	switch kind {
 	case kindHTTP:
-		switch status {
-		case 429:
+		switch {
+		case status == 429:
 			return true, false
-		case 502, 503, 504:
+		case status >= 500:
 			return true, true
 		}
 		return false, false

@@ -342,9 +342,13 @@ func FuzzHandleError(f *testing.F) {
 			if !ce.Retryable || !ce.Ambiguous {
 				t.Errorf("2xx with an unusable body: retryable %v ambiguous %v", ce.Retryable, ce.Ambiguous)
 			}
-		case s == 429 || s == 502 || s == 503 || s == 504:
-			if !ce.Retryable {
-				t.Errorf("HTTP %d not retried", s)
+		case s == 429:
+			if !ce.Retryable || ce.Ambiguous {
+				t.Errorf("HTTP 429: retryable %v ambiguous %v", ce.Retryable, ce.Ambiguous)
+			}
+		case s >= 500:
+			if !ce.Retryable || !ce.Ambiguous {
+				t.Errorf("HTTP %d: retryable %v ambiguous %v", s, ce.Retryable, ce.Ambiguous)
 			}
 		default:
 			if ce.Retryable || ce.Ambiguous {

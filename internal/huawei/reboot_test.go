@@ -131,6 +131,14 @@ func TestRebootAmbiguousNotResent(t *testing.T) {
 			wantSend: []string{"d3"},
 		},
 		{
+			name: "500 WKS.0500, one rebooting",
+			first: func(t *testing.T, w http.ResponseWriter) {
+				writeJSON(w, 500, map[string]string{"error_code": "WKS.0500", "error_msg": "Internal error."})
+			},
+			listed:   []desk{{"d1", "ACTIVE", "rebooting"}, {"d2", "ACTIVE", ""}, {"d3", "ACTIVE", ""}},
+			wantSend: []string{"d2", "d3"},
+		},
+		{
 			name:   "reset, all rebooting",
 			first:  func(t *testing.T, w http.ResponseWriter) { resetConn(t, w) },
 			listed: []desk{{"d1", "ACTIVE", "rebooting"}, {"d2", "ACTIVE", "rebooting"}, {"d3", "ACTIVE", "rebooting"}},

@@ -123,22 +123,25 @@ func resilTransientMix(cloud string) []resilVariant {
 	var mix []resilVariant
 	if cloud == mockcloud.CloudAlibaba {
 		mix = []resilVariant{
-			{"Throttling", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "Throttling"}, 0.03},
+			{"Throttling", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "Throttling"}, 0.02},
 			{"Throttling.User+Retry-After", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "Throttling.User", RetryAfter: time.Second}, 0.03},
-			{"Throttling.Api", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "Throttling.Api"}, 0.025},
-			{"ServiceUnavailable", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "ServiceUnavailable"}, 0.025},
+			{"Throttling.Api", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "Throttling.Api"}, 0.02},
+			{"Rejected.Throttling", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "Rejected.Throttling"}, 0.015},
+			{"ServiceUnavailable", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "ServiceUnavailable"}, 0.015},
 		}
 	} else {
 		mix = []resilVariant{
-			{"429", mockcloud.Fault{Kind: mockcloud.FaultThrottle}, 0.04},
-			{"429-bare", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "-"}, 0.04},
+			{"429", mockcloud.Fault{Kind: mockcloud.FaultThrottle}, 0.035},
+			{"429-bare", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "-"}, 0.035},
 			{"429+Retry-After", mockcloud.Fault{Kind: mockcloud.FaultThrottle, RetryAfter: time.Second}, 0.03},
 		}
 	}
-	for _, status := range []int{502, 503, 504} {
+	// 500 is Alibaba's InternalError and Huawei's WKS.0500: retried like
+	// the gateway errors, after a read-back when it may have been applied.
+	for _, status := range []int{500, 502, 503, 504} {
 		for _, after := range []bool{false, true} {
 			mix = append(mix, resilVariant{resilName(strconv.Itoa(status), after),
-				mockcloud.Fault{Kind: mockcloud.FaultServerError, Status: status, AfterApply: after}, 0.015})
+				mockcloud.Fault{Kind: mockcloud.FaultServerError, Status: status, AfterApply: after}, 0.0125})
 		}
 	}
 	for _, k := range []struct {
