@@ -29,7 +29,7 @@ step "Building the provider and the mock cloud"
 step "Starting the mock cloud (3 Alibaba and 3 Huawei desktops named training-*)"
 "$work/mockcloud" -listen 127.0.0.1:0 -alibaba-desktops 3 -huawei-desktops 3 \
   -alibaba-prefix training -huawei-prefix training \
-  -reboot-delay 1s -job-delay 2s >"$work/banner.txt" 2>"$work/calls.log" &
+  -reboot-delay 1s -reboot-lag 500ms -job-delay 2s -huawei-job-words provider >"$work/banner.txt" 2>"$work/calls.log" &
 mock_pid=$!
 endpoint=""
 for _ in $(seq 1 100); do

@@ -44,6 +44,9 @@ type options struct {
 	alibabaRegion           string
 	huaweiProject           string
 	rebootDelay             time.Duration
+	rebootLag               time.Duration
+	behaviour               mockcloud.Behaviour
+	jobWords                string
 	deleteDelay             time.Duration
 	deletedVisible          time.Duration
 	jobDelay                time.Duration
@@ -64,6 +67,11 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.alibabaPrefix, "alibaba-prefix", "ali", "name prefix of the seeded Alibaba desktops")
 	fs.StringVar(&o.hwPrefix, "huawei-prefix", "hw", "name prefix of the seeded Huawei desktops")
 	fs.DurationVar(&o.rebootDelay, "reboot-delay", 2*time.Second, "how long a reboot takes (half stopping, half starting)")
+	fs.DurationVar(&o.rebootLag, "reboot-lag", time.Second, "how long an accepted reboot does not show yet (the desktop still reads Running / ACTIVE and idle), as on the real clouds")
+	fs.StringVar(&o.jobWords, "huawei-job-words", "documented", "Huawei job status words: documented (WAITING, RUNNING, SUCCESS, FAILED) or provider (INIT, RUNNING, COMPLETE, FAIL)")
+	fs.StringVar(&o.behaviour.AlibabaUnknownIDs, "alibaba-unknown-ids", mockcloud.UnknownReject, "what DeleteDesktops does with an unknown desktop ID: reject or skip")
+	fs.StringVar(&o.behaviour.HuaweiUnknownIDs, "huawei-unknown-ids", mockcloud.UnknownFailedSubJob, "what batch-delete does with an unknown desktop ID: failed_subjob, reject or skip")
+	fs.BoolVar(&o.behaviour.HuaweiDeletingLooksEmpty, "huawei-deleting-looks-empty", false, "a Huawei desktop being deleted shows an empty status and no task_status")
 	fs.DurationVar(&o.deleteDelay, "delete-delay", 2*time.Second, "Alibaba: how long a deleted desktop stays Stopping")
 	fs.DurationVar(&o.deletedVisible, "deleted-visible", 10*time.Second, "how long a deleted desktop stays listed as Deleted/DELETED")
 	fs.DurationVar(&o.jobDelay, "job-delay", 4*time.Second, "Huawei: how long a delete job takes (a quarter WAITING, the rest RUNNING)")
@@ -78,10 +86,20 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.alibabaDesktops < 0 || o.huaweiDesktops < 0 {
 		return nil, errors.New("desktop counts must not be negative")
 	}
-	for _, d := range []time.Duration{o.rebootDelay, o.deleteDelay, o.deletedVisible, o.jobDelay} {
+	for _, d := range []time.Duration{o.rebootDelay, o.rebootLag, o.deleteDelay, o.deletedVisible, o.jobDelay} {
 		if d < 0 {
 			return nil, errors.New("durations must not be negative")
 		}
+	}
+	switch o.jobWords {
+	case "documented":
+	case "provider":
+		o.behaviour.HuaweiJobWords = mockcloud.ProviderJobWords
+	default:
+		return nil, fmt.Errorf("-huawei-job-words must be documented or provider, not %q", o.jobWords)
+	}
+	if err := o.behaviour.Validate(); err != nil {
+		return nil, err
 	}
 	return o, nil
 }
@@ -90,7 +108,9 @@ func (o *options) config(log io.Writer) mockcloud.Config {
 	cfg := mockcloud.DemoConfig()
 	cfg.HuaweiProjects = []string{o.huaweiProject}
 	cfg.Seed = o.seed
+	cfg.Behaviour = o.behaviour
 	cfg.Timing = mockcloud.Timing{
+		RebootLag:      o.rebootLag,
 		RebootStopping: o.rebootDelay / 2,
 		RebootStarting: o.rebootDelay - o.rebootDelay/2,
 		DeleteStopping: o.deleteDelay,

@@ -89,9 +89,12 @@ func TestRun(t *testing.T) {
 			aliID = d.ID
 		}
 	}
-	q := url.Values{"Action": {"RebootDesktops"}, "Version": {"2020-10-02"}, "RegionId": {mockcloud.DemoAlibabaRegion},
-		"ClientId": {"c"}, "SessionId": {mockcloud.DemoAlibabaSessionID}, "LoginToken": {mockcloud.DemoAlibabaLoginToken},
-		"ClientToken": {"t"}, "DesktopId.1": {aliID}}
+	// The client API, as the official SDK sends it: an anonymous RPC V2
+	// request.
+	q := url.Values{"Action": {"RebootDesktops"}, "Version": {"2020-10-02"}, "Format": {"JSON"},
+		"Timestamp": {time.Now().UTC().Format("2006-01-02T15:04:05Z")}, "SignatureNonce": {"n1"},
+		"RegionId": {mockcloud.DemoAlibabaRegion}, "ClientId": {"c"}, "SessionId": {mockcloud.DemoAlibabaSessionID},
+		"LoginToken": {mockcloud.DemoAlibabaLoginToken}, "ClientToken": {"t"}, "DesktopId.1": {aliID}}
 	resp, err = http.Post(endpoint+"/?"+q.Encode(), "", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -125,9 +128,14 @@ func TestFlags(t *testing.T) {
 		wantErr bool
 	}{
 		{nil, false},
-		{[]string{"-reboot-delay", "3s", "-job-delay", "8s", "-seed", "7", "-quiet"}, false},
+		{[]string{"-reboot-delay", "3s", "-job-delay", "8s", "-seed", "7", "-quiet", "-reboot-lag", "1s",
+			"-huawei-job-words", "provider", "-huawei-unknown-ids", "skip", "-alibaba-unknown-ids", "skip", "-huawei-deleting-looks-empty"}, false},
 		{[]string{"-alibaba-desktops", "-1"}, true},
 		{[]string{"-reboot-delay", "-1s"}, true},
+		{[]string{"-reboot-lag", "-1s"}, true},
+		{[]string{"-huawei-job-words", "klingon"}, true},
+		{[]string{"-huawei-unknown-ids", "ignore"}, true},
+		{[]string{"-alibaba-unknown-ids", "failed_subjob"}, true},
 		{[]string{"extra"}, true},
 		{[]string{"-no-such-flag"}, true},
 	} {
@@ -137,8 +145,9 @@ func TestFlags(t *testing.T) {
 		}
 		if err == nil && len(tt.args) > 0 {
 			cfg := o.config(io.Discard)
-			if cfg.Timing.RebootStopping+cfg.Timing.RebootStarting != 3*time.Second ||
-				cfg.Timing.JobWaiting+cfg.Timing.JobRunning != 8*time.Second || cfg.Seed != 7 || cfg.Log != nil {
+			want := mockcloud.Behaviour{HuaweiJobWords: mockcloud.ProviderJobWords, AlibabaUnknownIDs: "skip", HuaweiUnknownIDs: "skip", HuaweiDeletingLooksEmpty: true}
+			if cfg.Timing.RebootStopping+cfg.Timing.RebootStarting != 3*time.Second || cfg.Timing.RebootLag != time.Second ||
+				cfg.Timing.JobWaiting+cfg.Timing.JobRunning != 8*time.Second || cfg.Seed != 7 || cfg.Log != nil || cfg.Behaviour != want {
 				t.Errorf("config %+v", cfg)
 			}
 		}

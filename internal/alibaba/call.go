@@ -10,6 +10,7 @@ import (
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
+	"github.com/alibabacloud-go/tea/tea"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
@@ -40,6 +41,14 @@ func (c *Client) call(ctx context.Context, req request, out any) (requestID stri
 	// Do not start a call for an operation that is already over.
 	if err := ctx.Err(); err != nil {
 		return "", err
+	}
+	if bearer := c.bearerInClear(req); bearer != "" {
+		// Never sent: not retried, and nothing to read back.
+		return "", &fleet.CloudError{
+			Cloud: cloudName, Operation: req.action, DesktopIDs: slices.Clone(req.ids),
+			Message: "refusing to send " + bearer + " over plain http to a host that is not loopback: " +
+				"use an https:// endpoint, or set allow_plain_http = true if the network is trusted",
+		}
 	}
 	rec := &callRecord{}
 	callCtx, cancel := context.WithTimeout(withRecord(ctx, rec), c.timeout)
@@ -165,4 +174,26 @@ func (c *Client) logCtx(ctx context.Context, extra ...string) context.Context {
 		ctx = tflog.MaskLogStrings(ctx, all...)
 	}
 	return ctx
+}
+
+// bearerInClear names the bearer credential req would carry over a plain
+// http endpoint off this machine, or returns "" when it carries none or the
+// endpoint is safe. The client API's tokens travel as query parameters; a
+// signed call carries an STS security token (x-acs-security-token) when the
+// credentials, possibly from the credential chain, include one.
+func (c *Client) bearerInClear(req request) string {
+	switch {
+	case !c.plainRemote:
+		return ""
+	case req.anonymous:
+		if req.params["LoginToken"] != nil || req.params["SessionToken"] != nil {
+			return "the client API's login token"
+		}
+		return ""
+	}
+	m, err := c.cred.GetCredential()
+	if err == nil && m != nil && tea.StringValue(m.SecurityToken) != "" {
+		return "the STS security token"
+	}
+	return ""
 }

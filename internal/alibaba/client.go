@@ -52,6 +52,9 @@ type Config struct {
 	Timeout time.Duration
 	// UserAgent is appended to the SDK's own user agent.
 	UserAgent string
+	// AllowPlainHTTP lets a bearer credential (a login token, an STS
+	// security token) go to an http:// endpoint that is not loopback.
+	AllowPlainHTTP bool
 }
 
 // String keeps secrets out of any log line or message that prints a Config.
@@ -87,6 +90,9 @@ type Client struct {
 	retry      retry.Policy
 	// secrets are redacted from every error message and masked in logs.
 	secrets []string
+	// plainRemote is set for an http:// endpoint off this machine, over
+	// which no bearer credential may go (see bearerInClear).
+	plainRemote bool
 }
 
 // api returns a darabonba client for one call. Anonymous calls (the client
@@ -158,13 +164,14 @@ func NewClient(cfg Config) (*Client, error) {
 		return nil, fmt.Errorf("alibaba: building the API client: %w", err)
 	}
 	return &Client{
-		apiConfig:  *oc,
-		anonConfig: anon,
-		cred:       cred,
-		region:     region,
-		timeout:    timeout,
-		retry:      cfg.Retry,
-		secrets:    fleet.Secrets(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken),
+		apiConfig:   *oc,
+		anonConfig:  anon,
+		cred:        cred,
+		region:      region,
+		timeout:     timeout,
+		retry:       cfg.Retry,
+		secrets:     fleet.Secrets(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken),
+		plainRemote: !cfg.AllowPlainHTTP && endpoint.PlainRemote(scheme+"://"+host),
 	}, nil
 }
 

@@ -15,10 +15,10 @@ type DeleteOptions struct {
 	// Wait makes Act return only once DescribeDesktops shows each desktop
 	// absent or Deleted.
 	Wait bool
-	// IgnoreMissing counts a desktop that is already gone as deleted;
-	// without it, such a desktop is a failure.
-	IgnoreMissing bool
-	Poll          retry.Poller
+	// FailMissing (ignore_missing = false) makes a desktop that does not
+	// exist a failure; by default it counts as deleted.
+	FailMissing bool
+	Poll        retry.Poller
 }
 
 type deleter struct {
@@ -43,7 +43,12 @@ func (d *deleter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	ctx = d.c.logCtx(ctx)
 	var accepted []string
 	for chunk := range slices.Chunk(b.DesktopIDs, maxPerCall) {
-		accepted = append(accepted, d.send(ctx, chunk, true, &out)...)
+		if d.opts.FailMissing {
+			chunk = d.existing(ctx, chunk, &out)
+		}
+		if len(chunk) > 0 {
+			accepted = append(accepted, d.send(ctx, chunk, true, &out)...)
+		}
 	}
 	if !d.opts.Wait {
 		out.Done = append(out.Done, accepted...)
@@ -51,6 +56,35 @@ func (d *deleter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	}
 	d.c.await(ctx, d.opts.Poll, opDelete, accepted, deleteJudge, &out)
 	return out
+}
+
+// existing reads ids (one DescribeDesktops call per 100) and returns those
+// that exist. With FailMissing, a desktop that does not exist must fail the
+// destroy, named, however DeleteDesktops answers an unknown ID: by
+// rejecting the whole call (InvalidDesktopId.NotFound) or by leaving it out
+// silently. Reading first makes that independent of the answer. A read that
+// fails for good fails the batch unsent, to be retried by the next destroy.
+func (d *deleter) existing(ctx context.Context, ids []string, out *fleet.Outcome) []string {
+	states, reqID, err := d.c.describe(ctx, ids)
+	if err != nil {
+		failRest(ctx, ids, err, out)
+		return nil
+	}
+	var present []string
+	for _, id := range ids {
+		st, listed := states[id]
+		if !gone(st, listed) {
+			present = append(present, id)
+			continue
+		}
+		out.Failed = append(out.Failed, fleet.DesktopFailure{
+			DesktopID: id,
+			Err: &fleet.CloudError{Cloud: cloudName, Operation: opDelete, Code: "InvalidDesktopId.NotFound", RequestID: reqID, DesktopIDs: []string{id},
+				Message: "the desktop does not exist (DescribeDesktops does not list it), and ignore_missing is false"},
+			LastStatus: st.Status,
+		})
+	}
+	return present
 }
 
 // send makes the delete call for ids, with retries, and returns the
@@ -117,7 +151,7 @@ func (d *deleter) send(ctx context.Context, ids []string, resend bool, out *flee
 
 // missing handles a call rejected whole because some desktop does not
 // exist. The answer does not say which, so the batch is read: the gone
-// ones are Done (IgnoreMissing) or fail with the not-found error, and the
+// ones are Done (unless FailMissing) or fail with the not-found error, and the
 // rest are sent once more without them. A desktop that still exists is
 // never reported deleted.
 func (d *deleter) missing(ctx context.Context, ids []string, notFound error, resend bool, out *fleet.Outcome) (accepted []string) {
@@ -133,7 +167,7 @@ func (d *deleter) missing(ctx context.Context, ids []string, notFound error, res
 		switch {
 		case !gone(st, listed):
 			present = append(present, id)
-		case d.opts.IgnoreMissing:
+		case !d.opts.FailMissing:
 			out.Done = append(out.Done, id)
 		default:
 			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: forDesktop(notFound, id), LastStatus: st.Status})
@@ -160,7 +194,7 @@ func deleteDisposition(d desktop, listed bool) disposition {
 }
 
 // deleteJudge waits for a desktop to be absent or Deleted.
-func deleteJudge(_ string, d desktop, listed bool, _ int) (verdict, string) {
+func deleteJudge(_ string, d desktop, listed bool) (verdict, string) {
 	if gone(d, listed) {
 		return waitDone, ""
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
@@ -35,20 +36,29 @@ func TestDeleteParameters(t *testing.T) {
 	}
 }
 
-// TestDeleteMissing: a call rejected because some desktop does not exist.
-// The batch is read, the missing desktops are Done or failed depending on
-// IgnoreMissing, and the rest are deleted either way.
+// TestDeleteMissing: a batch with a desktop that does not exist. By default
+// (ignore_missing) the call is sent as is; rejected whole, the batch is
+// read, the missing desktop is Done and the rest are sent again. With
+// FailMissing the batch is read first: the missing desktop fails, named,
+// and is never sent.
 func TestDeleteMissing(t *testing.T) {
 	tests := []struct {
 		name          string
 		ignoreMissing bool
 		seedDeleted   bool // "gone" is listed as Deleted rather than absent
 		done, failed  []string
+		calls         [][]string // DesktopId.N of each delete call
+		requestIDs    []string
+		failedBy      string // request ID in the failures
 	}{
-		{"ignore, absent", true, false, []string{"a", "b", "gone"}, nil},
-		{"ignore, listed as Deleted", true, true, []string{"a", "b", "gone"}, nil},
-		{"do not ignore, absent", false, false, []string{"a", "b"}, []string{"gone"}},
-		{"do not ignore, listed as Deleted", false, true, []string{"a", "b"}, []string{"gone"}},
+		{"ignore, absent", true, false, []string{"a", "b", "gone"}, nil,
+			[][]string{{"a", "b", "gone"}, {"a", "b"}}, []string{"req-DeleteDesktops-1", "req-DeleteDesktops-2"}, ""},
+		{"ignore, listed as Deleted", true, true, []string{"a", "b", "gone"}, nil,
+			[][]string{{"a", "b", "gone"}, {"a", "b"}}, []string{"req-DeleteDesktops-1", "req-DeleteDesktops-2"}, ""},
+		{"do not ignore, absent", false, false, []string{"a", "b"}, []string{"gone"},
+			[][]string{{"a", "b"}}, []string{"req-DeleteDesktops-1"}, "req-DescribeDesktops-1"},
+		{"do not ignore, listed as Deleted", false, true, []string{"a", "b"}, []string{"gone"},
+			[][]string{{"a", "b"}}, []string{"req-DeleteDesktops-1"}, "req-DescribeDesktops-1"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,24 +68,29 @@ func TestDeleteMissing(t *testing.T) {
 				f.seed(statusDeleted, "gone")
 			}
 			c := newTestClient(t, f.srv.URL)
-			o := c.Deleter(DeleteOptions{IgnoreMissing: tt.ignoreMissing}).Act(context.Background(), batch("", "a", "b", "gone"))
+			o := c.Deleter(DeleteOptions{FailMissing: !tt.ignoreMissing}).Act(context.Background(), batch("", "a", "b", "gone"))
 			if !slices.Equal(sorted(o.Done), tt.done) || !slices.Equal(failedIDs(o), tt.failed) {
 				t.Fatalf("done %v failed %v, want %v %v", o.Done, o.Failed, tt.done, tt.failed)
 			}
 			calls := f.callsTo(opDelete)
-			if len(calls) != 2 || !slices.Equal(calls[1].IDs, []string{"a", "b"}) {
-				t.Errorf("calls %v", calls)
+			if len(calls) != len(tt.calls) {
+				t.Fatalf("%d delete calls, want %d", len(calls), len(tt.calls))
+			}
+			for i, want := range tt.calls {
+				if !slices.Equal(calls[i].IDs, want) {
+					t.Errorf("delete call %d named %v, want %v", i+1, calls[i].IDs, want)
+				}
 			}
 			if f.actedOn("a") != 1 || f.actedOn("b") != 1 {
 				t.Errorf("a deleted %d times, b %d", f.actedOn("a"), f.actedOn("b"))
 			}
-			if !slices.Equal(o.RequestIDs, []string{"req-DeleteDesktops-1", "req-DeleteDesktops-2"}) {
-				t.Errorf("request IDs %v", o.RequestIDs)
+			if !slices.Equal(o.RequestIDs, tt.requestIDs) {
+				t.Errorf("request IDs %v, want %v", o.RequestIDs, tt.requestIDs)
 			}
 			for _, fl := range o.Failed {
 				var ce *fleet.CloudError
-				if !errors.As(fl.Err, &ce) || ce.Code != "InvalidDesktopId.NotFound" || ce.RequestID != "req-DeleteDesktops-1" ||
-					ce.Message == "" || !slices.Equal(ce.DesktopIDs, []string{fl.DesktopID}) {
+				if !errors.As(fl.Err, &ce) || ce.Code != "InvalidDesktopId.NotFound" || ce.RequestID != tt.failedBy ||
+					!strings.Contains(ce.Message, "does not exist") || !slices.Equal(ce.DesktopIDs, []string{fl.DesktopID}) {
 					t.Errorf("failure %s: %#v", fl.DesktopID, fl.Err)
 				}
 			}
@@ -87,12 +102,17 @@ func TestDeleteAllMissing(t *testing.T) {
 	for _, ignore := range []bool{true, false} {
 		f := newFake(t)
 		c := newTestClient(t, f.srv.URL)
-		o := c.Deleter(DeleteOptions{IgnoreMissing: ignore, Wait: true, Poll: quickPoll}).Act(context.Background(), batch("", "x", "y"))
+		o := c.Deleter(DeleteOptions{FailMissing: !ignore, Wait: true, Poll: quickPoll}).Act(context.Background(), batch("", "x", "y"))
 		if ignore && (len(o.Done) != 2 || len(o.Failed) != 0) || !ignore && (len(o.Done) != 0 || len(o.Failed) != 2) {
 			t.Errorf("ignore=%v: %+v", ignore, o)
 		}
-		if n := len(f.callsTo(opDelete)); n != 1 {
-			t.Errorf("ignore=%v: %d delete calls, want 1", ignore, n)
+		// Without ignore_missing the read finds nothing to send.
+		want := 1
+		if !ignore {
+			want = 0
+		}
+		if n := len(f.callsTo(opDelete)); n != want {
+			t.Errorf("ignore=%v: %d delete calls, want %d", ignore, n, want)
 		}
 	}
 }
@@ -110,7 +130,7 @@ func TestDeleteNotFoundAboutSomethingElse(t *testing.T) {
 		return false
 	})
 	c := newTestClient(t, f.srv.URL)
-	o := c.Deleter(DeleteOptions{IgnoreMissing: true}).Act(context.Background(), batch("", "a", "b"))
+	o := c.Deleter(DeleteOptions{}).Act(context.Background(), batch("", "a", "b"))
 	if len(o.Done) != 0 || !slices.Equal(failedIDs(o), []string{"a", "b"}) {
 		t.Fatalf("outcome %+v", o)
 	}
@@ -132,7 +152,7 @@ func TestDeleteMissingButReadFails(t *testing.T) {
 		return false
 	})
 	c := newTestClient(t, f.srv.URL)
-	o := c.Deleter(DeleteOptions{IgnoreMissing: true}).Act(context.Background(), batch("", "a", "gone"))
+	o := c.Deleter(DeleteOptions{}).Act(context.Background(), batch("", "a", "gone"))
 	if len(o.Done) != 0 || !slices.Equal(failedIDs(o), []string{"a", "gone"}) {
 		t.Fatalf("outcome %+v", o)
 	}

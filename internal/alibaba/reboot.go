@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -33,6 +34,10 @@ type RebootOptions struct {
 	// so it needs AK credentials even with ClientAPI set.
 	Wait bool
 	Poll retry.Poller
+	// Settle is how long a desktop never seen rebooting must keep
+	// reading Running before it counts as rebooted (fleet.RebootWatch);
+	// zero means fleet.DefaultRebootSettle.
+	Settle time.Duration
 }
 
 // ClientAPI is the end-user identity of the client API. Empty optional
@@ -120,7 +125,8 @@ func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 		out.Done = append(out.Done, accepted...)
 		return out
 	}
-	r.c.await(ctx, r.opts.Poll, opReboot, accepted, rebootJudge(seenRebooting), &out)
+	watch := fleet.NewRebootWatch(time.Now(), r.opts.Settle, seenRebooting)
+	r.c.await(ctx, r.opts.Poll, opReboot, accepted, rebootJudge(ctx, watch, new(fleet.UnknownWords)), &out)
 	return out
 }
 
@@ -237,31 +243,36 @@ func rebootDisposition(d desktop, listed bool) disposition {
 	return dispStuck
 }
 
-// rebootJudge waits for Running. The first read comes straight after the
-// call and may predate the reboot, so Running then counts only for a
-// desktop already seen rebooting; from the second read on (one poll
-// interval later) Running means back up. A desktop that disappears,
-// is deleted or expires will not come back.
-func rebootJudge(seenRebooting []string) judge {
-	left := make(map[string]bool)
-	for _, id := range seenRebooting {
-		left[id] = true
-	}
-	return func(id string, d desktop, listed bool, round int) (verdict, string) {
+// rebootJudge waits until the watch counts each desktop rebooted. A
+// desktop that disappears, is deleted or expires will not come back.
+func rebootJudge(ctx context.Context, watch *fleet.RebootWatch, unknown *fleet.UnknownWords) judge {
+	return func(id string, d desktop, listed bool) (verdict, string) {
 		switch {
 		case gone(d, listed):
 			return waitLost, "desktop disappeared while waiting for it to come back from the reboot"
 		case d.is(statusExpired):
 			return waitLost, "desktop expired while waiting for it to come back from the reboot"
-		case d.is(statusRunning):
-			if left[id] || round > 0 {
-				return waitDone, ""
-			}
-		default:
-			left[id] = true
+		}
+		if watch.Observe(id, rebootSign(ctx, d, unknown), time.Now()) {
+			return waitDone, ""
 		}
 		return waitMore, ""
 	}
+}
+
+// rebootSign reads a desktop's DesktopStatus for the watch. ECD has no
+// "Rebooting": a reboot shows as Stopping and Starting, then Running
+// (CLOUD-NOTES.md; the DescribeDesktops statuses of SPEC.md).
+func rebootSign(ctx context.Context, d desktop, unknown *fleet.UnknownWords) fleet.RebootSign {
+	switch {
+	case d.is(statusRunning):
+		return fleet.SignUp
+	case rebooting(d):
+		return fleet.SignRebooting
+	case fleetStatus(d.Status) == fleet.StatusUnknown:
+		unknown.Note(ctx, cloudName, "desktop status", d.Status, d.ID)
+	}
+	return fleet.SignOther
 }
 
 // checkClientToken enforces the API's rule for ClientToken (ASCII, at most

@@ -404,7 +404,7 @@ func TestRebootWait(t *testing.T) {
 		}
 	})
 
-	t.Run("running on the first read is not yet back", func(t *testing.T) {
+	t.Run("never seen rebooting: back only once the settle window has passed", func(t *testing.T) {
 		f := newFake(t)
 		f.seed(statusRunning, "d1")
 		f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
@@ -419,12 +419,19 @@ func TestRebootWait(t *testing.T) {
 			return false
 		})
 		c := newTestClient(t, f.srv.URL)
-		o := c.Rebooter(RebootOptions{Wait: true, Poll: quickPoll}).Act(context.Background(), batch("", "d1"))
+		const settle = 50 * time.Millisecond
+		start := time.Now()
+		o := c.Rebooter(RebootOptions{Wait: true, Poll: quickPoll, Settle: settle}).Act(context.Background(), batch("", "d1"))
 		if len(o.Done) != 1 {
 			t.Fatalf("outcome %+v", o)
 		}
-		if n := len(f.callsTo(opDescribe)); n != 2 {
-			t.Errorf("%d reads, want 2: Running on the first one must not count", n)
+		// A lower bound only: Running reads never count before the
+		// window, however fast the machine.
+		if took := time.Since(start); took < settle {
+			t.Errorf("counted rebooted after %v, before the settle window of %v", took, settle)
+		}
+		if n := len(f.callsTo(opDescribe)); n < 2 {
+			t.Errorf("%d reads, want at least 2", n)
 		}
 	})
 
@@ -449,6 +456,41 @@ func TestRebootWait(t *testing.T) {
 		var ce *fleet.CloudError
 		if !errors.As(fl.Err, &ce) || !strings.Contains(ce.Message, "disappeared") || ce.RequestID == "" || fl.LastStatus != statusStopping {
 			t.Errorf("failure %v (last status %q)", fl.Err, fl.LastStatus)
+		}
+	})
+
+	t.Run("a status word not known never ends the wait", func(t *testing.T) {
+		f := newFake(t)
+		f.seed(statusRunning, "d1")
+		f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
+			if s.Action == opReboot {
+				status, body := f.apply(s)
+				f.setScript("d1", "Hibernating", "Hibernating")
+				writeJSON(w, status, body)
+				return true
+			}
+			return false
+		})
+		c := newTestClient(t, f.srv.URL)
+		var buf bytes.Buffer
+		ctx, cancel := context.WithTimeout(tflogtest.RootLogger(context.Background(), &buf), 150*time.Millisecond)
+		defer cancel()
+		o := c.Rebooter(RebootOptions{Wait: true, Poll: quickPoll, Settle: time.Nanosecond}).Act(ctx, batch("", "d1"))
+		if len(o.Done) != 0 || len(o.Failed) != 1 || !errors.Is(o.Failed[0].Err, context.DeadlineExceeded) || o.Failed[0].LastStatus != "Hibernating" {
+			t.Fatalf("outcome %+v", o)
+		}
+		entries, err := tflogtest.MultilineJSONDecode(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		warned := 0
+		for _, e := range entries {
+			if e["@level"] == "warn" && e["word"] == "Hibernating" {
+				warned++
+			}
+		}
+		if warned != 1 {
+			t.Errorf("%d WARN lines naming the word, want 1", warned)
 		}
 	})
 

@@ -18,9 +18,8 @@ const (
 )
 
 // judge tells where desktop id stands; listed is false when the read did
-// not return it, and round counts the reads from 0. why explains a lost
-// desktop.
-type judge func(id string, d desktop, listed bool, round int) (v verdict, why string)
+// not return it. why explains a lost desktop.
+type judge func(id string, d desktop, listed bool) (v verdict, why string)
 
 // await polls DescribeDesktops (one call per 100 desktops per round) until
 // judge has settled every one of ids, moving each into out.Done or
@@ -32,7 +31,6 @@ func (c *Client) await(ctx context.Context, poll retry.Poller, op string, ids []
 	}
 	remaining := slices.Clone(ids)
 	last := make(map[string]string)
-	round := 0
 	err := poll.Until(ctx, func(ctx context.Context) (bool, error) {
 		states, reqID, err := c.describe(ctx, remaining)
 		if err != nil {
@@ -44,7 +42,7 @@ func (c *Client) await(ctx context.Context, poll retry.Poller, op string, ids []
 			if listed {
 				last[id] = d.Status
 			}
-			switch v, why := j(id, d, listed, round); v {
+			switch v, why := j(id, d, listed); v {
 			case waitDone:
 				out.Done = append(out.Done, id)
 			case waitLost:
@@ -57,7 +55,6 @@ func (c *Client) await(ctx context.Context, poll retry.Poller, op string, ids []
 				next = append(next, id)
 			}
 		}
-		round++
 		remaining = next
 		return len(remaining) == 0, nil
 	})

@@ -49,6 +49,9 @@ type Config struct {
 	Retry     retry.Policy
 	Timeout   time.Duration // per HTTP call; zero means DefaultTimeout
 	UserAgent string
+	// AllowPlainHTTP lets a bearer credential (AuthToken, SecurityToken)
+	// go to an http:// endpoint that is not loopback.
+	AllowPlainHTTP bool
 }
 
 // String keeps secrets out of any log line or message that prints a Config.
@@ -87,16 +90,22 @@ func NewClient(cfg Config) (*Client, error) {
 	if strings.TrimSpace(cfg.ProjectID) == "" {
 		return nil, errors.New("huawei: project_id is required (set project_id in the huawei block or HW_PROJECT_ID)")
 	}
-	endpoint, err := resolveEndpoint(cfg.Endpoint, cfg.Region)
+	resolved, err := resolveEndpoint(cfg.Endpoint, cfg.Region)
 	if err != nil {
 		return nil, err
+	}
+	if !cfg.AllowPlainHTTP && endpoint.PlainRemote(resolved) && (cfg.AuthToken != "" || cfg.SecurityToken != "") {
+		// An IAM token or a security token in clear text could be read
+		// and replayed by anyone on the way.
+		return nil, errors.New("huawei: refusing to send the IAM or security token over plain http to a host that is not loopback: " +
+			"use an https:// endpoint, or set allow_plain_http = true if the network is trusted")
 	}
 	if cfg.Timeout < 0 {
 		return nil, fmt.Errorf("huawei: timeout must not be negative, got %s", cfg.Timeout)
 	}
 
 	c := &Client{
-		endpoint:  endpoint,
+		endpoint:  resolved,
 		transport: newTransport(),
 		timeout:   cfg.Timeout,
 		userAgent: cfg.UserAgent,

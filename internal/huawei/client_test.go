@@ -40,6 +40,14 @@ func TestNewClientValidation(t *testing.T) {
 		{"user info without scheme", func(c *Config) { c.Endpoint = "u:SK-SECRET-2@example.com" }, "must start with https://"},
 		{"user info, bad port", func(c *Config) { c.Endpoint = "https://u:SK-SECRET-2@example.com:port" }, "not a URL"},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "timeout"},
+		// No bearer credential in clear text to a host off this machine.
+		{"token over remote http", func(c *Config) { c.AuthToken, c.Endpoint = "TOKEN-SECRET-3", "http://192.0.2.1:80" }, "refusing to send the IAM or security token over plain http"},
+		{"security token over remote http", func(c *Config) { c.SecurityToken, c.Endpoint = "STS-SECRET-4", "http://192.0.2.1" }, "refusing to send"},
+		{"token over remote http, opted in", func(c *Config) {
+			c.AuthToken, c.Endpoint, c.AllowPlainHTTP = "TOKEN-SECRET-3", "http://192.0.2.1", true
+		}, ""},
+		{"token over loopback http", func(c *Config) { c.AuthToken, c.Endpoint = "TOKEN-SECRET-3", "http://localhost:18080" }, ""},
+		{"aksk over remote http", func(c *Config) { c.Endpoint = "http://192.0.2.1" }, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -218,7 +226,7 @@ func TestContentTypeOnEveryCall(t *testing.T) {
 	})
 	c := newTestClient(t, f.srv.URL)
 	ctx := context.Background()
-	c.Rebooter(RebootOptions{Wait: true, Poll: testPoll}).Act(ctx, batch("d1"))
+	c.Rebooter(RebootOptions{Wait: true, Poll: testPoll, Settle: time.Millisecond}).Act(ctx, batch("d1"))
 	c.Deleter(DeleteOptions{Wait: true, Poll: testPoll}).Act(ctx, batch("d1"))
 	routes := map[string]bool{}
 	for _, s := range f.requests() {

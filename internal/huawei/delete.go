@@ -2,6 +2,7 @@ package huawei
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -19,9 +20,10 @@ type DeleteOptions struct {
 	IsForceDelete     bool
 	// Wait makes Act return only once the delete job has finished.
 	Wait bool
-	// IgnoreMissing counts a desktop that does not exist as deleted.
-	IgnoreMissing bool
-	Poll          retry.Poller
+	// FailMissing (ignore_missing = false) makes a desktop that does not
+	// exist a failure; by default it counts as deleted.
+	FailMissing bool
+	Poll        retry.Poller
 }
 
 type deleter struct {
@@ -59,7 +61,12 @@ func (d *deleter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	}
 	var acc accepted
 	for chunk := range slices.Chunk(b.DesktopIDs, maxBatch) {
-		d.send(ctx, chunk, true, &acc, &out)
+		if d.opts.FailMissing {
+			chunk = d.existing(ctx, chunk, &out)
+		}
+		if len(chunk) > 0 {
+			d.send(ctx, chunk, true, &acc, &out)
+		}
 	}
 	if !d.opts.Wait {
 		for _, j := range acc.jobs {
@@ -72,23 +79,59 @@ func (d *deleter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	return out
 }
 
+// existing reads ids (one listing call per 100) and returns those that
+// exist. Without ignore_missing, a desktop that does not exist must fail
+// the destroy, named, however the cloud answers a delete of an unknown ID:
+// by rejecting the batch (404), by a FAILED sub-job, or by no sub-job at
+// all. Reading first makes that independent of the answer. A read that
+// fails for good fails the batch unsent, to be retried by the next destroy.
+func (d *deleter) existing(ctx context.Context, ids []string, out *fleet.Outcome) []string {
+	var reads []string
+	states, err := d.c.describe(ctx, ids, &reads)
+	if err != nil {
+		var ce *fleet.CloudError
+		if errors.As(err, &ce) || ctx.Err() == nil {
+			out.Failed = append(out.Failed, fleet.FailAll(ids, err).Failed...)
+		}
+		return nil
+	}
+	var present []string
+	for _, id := range ids {
+		if s, listed := states[id]; listed && !s.Gone() {
+			present = append(present, id)
+			continue
+		}
+		ce := cloudFailure(opBatchDelete, id, 0, notFoundCode,
+			"the desktop does not exist (ListDesktopsDetail does not list it), and ignore_missing is false", lastRequestID(reads, 0))
+		out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: ce, LastStatus: states[id].Native()})
+	}
+	return present
+}
+
 // send makes the delete call for ids, with retries. After an ambiguous
-// failure the batch is read back first: desktops gone, DELETED or deleting
-// were taken by the lost call and are not resent.
+// failure the batch is read back first (deleteDisposition): desktops gone,
+// DELETED or deleting were taken by the lost call and are not resent; a
+// desktop whose delete failed is reported at once.
 func (d *deleter) send(ctx context.Context, ids []string, checkMissing bool, acc *accepted, out *fleet.Outcome) {
 	pending := slices.Clone(ids)
 	var callErr error
 	unsure, readFailed := false, false
+	settle := func(rc reconciled) {
+		acc.watch = append(acc.watch, rc.taken...)
+		for _, id := range rc.failed {
+			out.Failed = append(out.Failed, deleteFailure(id, rc.states[id], rc.requestID))
+		}
+		pending = rc.resend
+	}
 	err := d.c.retry.Do(ctx, opBatchDelete, func(ctx context.Context, _ int) error {
 		if unsure {
-			taken, rest, err := d.c.reconcile(ctx, opBatchDelete, pending, deleteTaken, new([]string))
+			rc, err := d.c.reconcile(ctx, opBatchDelete, pending, deleteDisposition)
 			if err != nil {
 				readFailed = true
 				return noMoreRetries(err)
 			}
 			unsure = false
-			acc.watch = append(acc.watch, taken...)
-			pending = rest
+			settle(rc)
 			if len(pending) == 0 {
 				return nil
 			}
@@ -116,9 +159,8 @@ func (d *deleter) send(ctx context.Context, ids []string, checkMissing bool, acc
 		return
 	}
 	if unsure && !readFailed && ctx.Err() == nil {
-		if taken, rest, lerr := d.c.reconcile(ctx, opBatchDelete, pending, deleteTaken, new([]string)); lerr == nil {
-			acc.watch = append(acc.watch, taken...)
-			pending = rest
+		if rc, lerr := d.c.reconcile(ctx, opBatchDelete, pending, deleteDisposition); lerr == nil {
+			settle(rc)
 		}
 	}
 	if callErr != nil {
@@ -129,14 +171,14 @@ func (d *deleter) send(ctx context.Context, ids []string, checkMissing bool, acc
 	}
 }
 
-// missing handles a call rejected whole with 404. Without IgnoreMissing each
+// missing handles a call rejected whole with 404. With FailMissing each
 // desktop fails with that error. With it, the batch is read first: a 404
 // proves that some desktop is unknown, not that all are, and a desktop that
 // still exists must never be reported deleted. The unknown ones are Done,
 // those being deleted are followed, and the rest are sent once more without
 // the unknown ones.
 func (d *deleter) missing(ctx context.Context, ids []string, notFound error, resend bool, acc *accepted, out *fleet.Outcome) {
-	if !d.opts.IgnoreMissing {
+	if d.opts.FailMissing {
 		for _, id := range ids {
 			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: notFound})
 		}
@@ -156,7 +198,7 @@ func (d *deleter) missing(ctx context.Context, ids []string, notFound error, res
 		switch {
 		case !listed || s.Gone():
 			out.Done = append(out.Done, id)
-		case s.Deleting():
+		case s.Deleting() || s.Status == "":
 			acc.watch = append(acc.watch, id)
 		default:
 			present = append(present, id)
@@ -200,4 +242,14 @@ func (c *Client) batchDelete(ctx context.Context, ids []string, opts DeleteOptio
 		return nil
 	})
 	return jobID, err
+}
+
+// deleteFailure is a desktop whose delete the cloud reports failed for good
+// (task_status deleteFailed): reported at once, not waited for.
+func deleteFailure(id string, s desktopState, requestID string) fleet.DesktopFailure {
+	return fleet.DesktopFailure{
+		DesktopID:  id,
+		Err:        cloudFailure(opBatchDelete, id, 0, "", "the cloud could not delete the desktop (task_status deleteFailed)", requestID),
+		LastStatus: s.Native(),
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -58,27 +59,58 @@ func TestDeleteRequestBody(t *testing.T) {
 	}
 }
 
+// TestDeleteWaitJob follows one job to its end through each word the
+// sources use (SUCCESS or COMPLETE, FAILED or FAIL; INIT, WAITING, RUNNING
+// on the way), and a word nobody documents, which ends nothing. A desktop
+// the ended job has no sub-job for, or whose sub-job ended on a word not
+// known, is followed through the listing rather than taken as deleted.
 func TestDeleteWaitJob(t *testing.T) {
 	type sub struct{ id, status, code, reason string }
 	tests := []struct {
-		name          string
-		ignoreMissing bool
-		statuses      []string // job status per poll; the last repeats
-		jobCode       string
-		jobReason     string
-		subs          []sub
-		wantDone      []string
-		wantFailed    map[string]string // desktop -> error code
+		name        string
+		failMissing bool
+		statuses    []string // job status per poll; the last repeats
+		jobCode     string
+		jobReason   string
+		subs        []sub
+		listed      []desk // what every listing shows
+		wantDone    []string
+		wantFailed  map[string]string // desktop -> error code
+		wantLists   int
 	}{
 		{
-			name:     "success after running",
+			name:     "success after running, sub-jobs",
 			statuses: []string{"WAITING", "RUNNING", "SUCCESS"},
+			subs:     []sub{{"d1", "SUCCESS", "", ""}, {"d2", "SUCCESS", "", ""}, {"d3", "SUCCESS", "", ""}},
 			wantDone: []string{"d1", "d2", "d3"},
 		},
 		{
-			name:          "failed with sub-jobs, ignore missing",
-			ignoreMissing: true,
-			statuses:      []string{"RUNNING", "FAILED"},
+			name:     "INIT then COMPLETE, the provider's words",
+			statuses: []string{"INIT", "COMPLETE"},
+			subs:     []sub{{"d1", "SUCCESS", "", ""}, {"d2", "COMPLETE", "", ""}, {"d3", "FAIL", "WKS.0105", "in use"}},
+			wantDone: []string{"d1", "d2"}, wantFailed: map[string]string{"d3": "WKS.0105"},
+		},
+		{
+			name:     "a word not known is not an end",
+			statuses: []string{"RUNNING", "PAUSED", "SUCCESS"},
+			subs:     []sub{{"d1", "SUCCESS", "", ""}, {"d2", "SUCCESS", "", ""}, {"d3", "SUCCESS", "", ""}},
+			wantDone: []string{"d1", "d2", "d3"},
+		},
+		{
+			name:     "success without sub-jobs: followed until the listing leaves them out",
+			statuses: []string{"SUCCESS"},
+			wantDone: []string{"d1", "d2", "d3"}, wantLists: 1,
+		},
+		{
+			name:     "a sub-job on a word not known is followed through the listing",
+			statuses: []string{"SUCCESS"},
+			subs:     []sub{{"d1", "SUCCESS", "", ""}, {"d2", "SUCCESS", "", ""}, {"d3", "ARCHIVED", "", ""}},
+			listed:   []desk{{"d3", "ACTIVE", "deleteFailed"}},
+			wantDone: []string{"d1", "d2"}, wantFailed: map[string]string{"d3": ""}, wantLists: 1,
+		},
+		{
+			name:     "failed with sub-jobs, ignore missing",
+			statuses: []string{"RUNNING", "FAILED"},
 			subs: []sub{
 				{"d1", "SUCCESS", "", ""},
 				{"d2", "FAILED", "WKS.0105", "The desktop is in use."},
@@ -88,15 +120,18 @@ func TestDeleteWaitJob(t *testing.T) {
 			wantFailed: map[string]string{"d2": "WKS.0105"},
 		},
 		{
-			name:     "failed with sub-jobs, missing counts as failure",
-			statuses: []string{"FAILED"},
+			name:        "failed with sub-jobs, missing counts as failure",
+			failMissing: true,
+			statuses:    []string{"FAILED"},
 			subs: []sub{
 				{"d1", "SUCCESS", "", ""},
 				{"d2", "FAILED", "WKS.0105", "The desktop is in use."},
 				{"d3", "FAILED", "WKS.9999", "Desktop not found"},
 			},
+			listed:     []desk{{"d1", "ACTIVE", ""}, {"d2", "ACTIVE", ""}, {"d3", "ACTIVE", ""}},
 			wantDone:   []string{"d1"},
 			wantFailed: map[string]string{"d2": "WKS.0105", "d3": "WKS.9999"},
+			wantLists:  1, // the read before the delete
 		},
 		{
 			name:       "failed job without sub-jobs",
@@ -108,13 +143,14 @@ func TestDeleteWaitJob(t *testing.T) {
 		{
 			name:       "success with one failed sub-job",
 			statuses:   []string{"SUCCESS"},
-			subs:       []sub{{"d2", "FAILED", "WKS.0105", "in use"}},
+			subs:       []sub{{"d1", "SUCCESS", "", ""}, {"d2", "FAILED", "WKS.0105", "in use"}, {"d3", "SUCCESS", "", ""}},
 			wantDone:   []string{"d1", "d3"},
 			wantFailed: map[string]string{"d2": "WKS.0105"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			final := tt.statuses[len(tt.statuses)-1]
 			f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
 				switch s.Route {
 				case routeDelete:
@@ -122,7 +158,7 @@ func TestDeleteWaitJob(t *testing.T) {
 				case routeJob:
 					status := tt.statuses[min(s.N, len(tt.statuses))-1]
 					body := map[string]any{"id": "job-7", "job_type": "DELETE_DESKTOP", "status": status}
-					if status == "FAILED" || status == "SUCCESS" {
+					if status == final {
 						var subs []map[string]any
 						for i, sj := range tt.subs {
 							subs = append(subs, map[string]any{
@@ -137,12 +173,12 @@ func TestDeleteWaitJob(t *testing.T) {
 						}
 					}
 					writeJSON(w, 200, body)
-				default:
-					t.Errorf("unexpected %s", s.Route)
+				case routeList:
+					writeList(w, s, tt.listed)
 				}
 			})
 			c := newTestClient(t, f.srv.URL)
-			out := c.Deleter(DeleteOptions{Wait: true, IgnoreMissing: tt.ignoreMissing, Poll: testPoll}).Act(context.Background(), batch("d1", "d2", "d3"))
+			out := c.Deleter(DeleteOptions{Wait: true, FailMissing: tt.failMissing, Poll: testPoll}).Act(context.Background(), batch("d1", "d2", "d3"))
 			if !sameIDs(out.Done, tt.wantDone) || len(out.Failed) != len(tt.wantFailed) {
 				t.Fatalf("outcome %+v", out)
 			}
@@ -150,12 +186,18 @@ func TestDeleteWaitJob(t *testing.T) {
 			if len(jobs) != len(tt.statuses) {
 				t.Errorf("%d ShowJob calls, want %d", len(jobs), len(tt.statuses))
 			}
+			if n := len(f.of(routeList)); n != tt.wantLists {
+				t.Errorf("%d list calls, want %d", n, tt.wantLists)
+			}
 			for _, fl := range out.Failed {
 				ce := cloudErr(t, fl.Err)
-				lastJob := "req-job-" + string(rune('0'+len(jobs)))
-				if ce.Code != tt.wantFailed[fl.DesktopID] || ce.RequestID != lastJob || ce.Message == "" ||
-					!slices.Equal(ce.DesktopIDs, []string{fl.DesktopID}) || fl.LastStatus != "FAILED" && fl.LastStatus != "SUCCESS" {
+				if code, ok := tt.wantFailed[fl.DesktopID]; !ok || ce.Code != code || ce.Message == "" ||
+					!slices.Equal(ce.DesktopIDs, []string{fl.DesktopID}) {
 					t.Errorf("%s: %+v (LastStatus %q)", fl.DesktopID, *ce, fl.LastStatus)
+				}
+				lastJob := "req-job-" + string(rune('0'+len(jobs)))
+				if code := tt.wantFailed[fl.DesktopID]; code != "" && (ce.RequestID != lastJob || fl.LastStatus != final) {
+					t.Errorf("%s: request ID %s, last status %q; want %s, %q", fl.DesktopID, ce.RequestID, fl.LastStatus, lastJob, final)
 				}
 			}
 			// Polls are not action calls: only the batch-delete counts.
@@ -175,28 +217,39 @@ func TestDeleteWithoutWaitMakesNoJobCall(t *testing.T) {
 	}
 }
 
-// TestDeleteNotFound: a 404 for the whole call. With IgnoreMissing the batch
-// is read: unknown desktops are Done, still existing ones are sent again.
+// TestDeleteNotFound: a 404 for the whole call. By default (ignore_missing)
+// the batch is then read: unknown desktops are Done, still existing ones
+// are sent again. With FailMissing the batch is read before the call, so a
+// desktop that does not exist fails unsent; a 404 despite that (the
+// desktop vanished in between) fails the call's desktops with it.
 func TestDeleteNotFound(t *testing.T) {
+	const notExist = "does not exist"
 	tests := []struct {
-		name          string
-		ignoreMissing bool
-		listed        []desk
-		wantDone      []string
-		wantFailed    []string
-		wantDeletes   int
-		wantSecond    []string
+		name        string
+		failMissing bool
+		listed      []desk
+		wantDone    []string
+		wantFailed  map[string]string // desktop -> what its error says
+		wantDeletes int
+		wantSent    [][]string
 	}{
-		{name: "fail when not ignoring", wantFailed: []string{"d1", "d2"}, wantDeletes: 1},
-		{name: "ignore, none listed", ignoreMissing: true, wantDone: []string{"d1", "d2"}, wantDeletes: 1},
-		{name: "ignore, one DELETED", ignoreMissing: true, listed: []desk{{"d2", "DELETED", ""}}, wantDone: []string{"d1", "d2"}, wantDeletes: 1},
 		{
-			name: "ignore, one still exists", ignoreMissing: true, listed: []desk{{"d2", "ACTIVE", ""}},
-			wantDone: []string{"d1", "d2"}, wantDeletes: 2, wantSecond: []string{"d2"},
+			name: "fail missing: the unknown one fails unsent", failMissing: true, listed: []desk{{"d2", "ACTIVE", ""}},
+			wantDone: []string{"d2"}, wantFailed: map[string]string{"d1": notExist}, wantDeletes: 1, wantSent: [][]string{{"d2"}},
 		},
 		{
-			name: "ignore, all exist", ignoreMissing: true, listed: []desk{{"d1", "ACTIVE", ""}, {"d2", "SHUTOFF", ""}},
-			wantFailed: []string{"d1", "d2"}, wantDeletes: 1,
+			name: "fail missing: listed, yet 404", failMissing: true, listed: []desk{{"d1", "ACTIVE", ""}, {"d2", "ACTIVE", ""}},
+			wantFailed: map[string]string{"d1": "Desktop d1 not found", "d2": "Desktop d1 not found"}, wantDeletes: 1,
+		},
+		{name: "ignore, none listed", wantDone: []string{"d1", "d2"}, wantDeletes: 1},
+		{name: "ignore, one DELETED", listed: []desk{{"d2", "DELETED", ""}}, wantDone: []string{"d1", "d2"}, wantDeletes: 1},
+		{
+			name: "ignore, one still exists", listed: []desk{{"d2", "ACTIVE", ""}},
+			wantDone: []string{"d1", "d2"}, wantDeletes: 2, wantSent: [][]string{{"d1", "d2"}, {"d2"}},
+		},
+		{
+			name: "ignore, all exist", listed: []desk{{"d1", "ACTIVE", ""}, {"d2", "SHUTOFF", ""}},
+			wantFailed: map[string]string{"d1": "Desktop d1 not found", "d2": "Desktop d1 not found"}, wantDeletes: 1,
 		},
 	}
 	for _, tt := range tests {
@@ -212,22 +265,24 @@ func TestDeleteNotFound(t *testing.T) {
 				}
 			})
 			c := newTestClient(t, f.srv.URL)
-			out := c.Deleter(DeleteOptions{IgnoreMissing: tt.ignoreMissing}).Act(context.Background(), batch("d1", "d2"))
-			if !sameIDs(out.Done, tt.wantDone) || !sameIDs(failedIDs(out), tt.wantFailed) {
+			out := c.Deleter(DeleteOptions{FailMissing: tt.failMissing}).Act(context.Background(), batch("d1", "d2"))
+			if !sameIDs(out.Done, tt.wantDone) || len(out.Failed) != len(tt.wantFailed) {
 				t.Fatalf("outcome %+v", out)
 			}
 			for _, fl := range out.Failed {
 				ce := cloudErr(t, fl.Err)
-				if ce.HTTPStatus != 404 || ce.Code != "WKS.0004" || ce.RequestID != "req-batch-delete-1" {
-					t.Errorf("%+v", *ce)
+				if want, ok := tt.wantFailed[fl.DesktopID]; !ok || ce.Code != "WKS.0004" || !strings.Contains(ce.Error(), want) || ce.RequestID == "" {
+					t.Errorf("%s: %+v", fl.DesktopID, *ce)
 				}
 			}
 			deletes := f.of(routeDelete)
 			if len(deletes) != tt.wantDeletes {
 				t.Fatalf("%d delete calls, want %d", len(deletes), tt.wantDeletes)
 			}
-			if tt.wantSecond != nil && !sameIDs(deletes[1].IDs(), tt.wantSecond) {
-				t.Errorf("resent %v", deletes[1].IDs())
+			for i, want := range tt.wantSent {
+				if !sameIDs(deletes[i].IDs(), want) {
+					t.Errorf("delete call %d sent %v, want %v", i+1, deletes[i].IDs(), want)
+				}
 			}
 		})
 	}
@@ -244,7 +299,9 @@ func TestDeleteAmbiguousNotResent(t *testing.T) {
 		case s.Route == routeDelete:
 			okDelete(w, "job-3")
 		case s.Route == routeJob:
-			writeJSON(w, 200, map[string]any{"id": "job-3", "status": "SUCCESS"})
+			writeJSON(w, 200, map[string]any{"id": "job-3", "status": "SUCCESS", "sub_jobs": []map[string]any{
+				{"id": "sub-1", "status": "SUCCESS", "entities": map[string]string{"desktop_id": "d3"}},
+			}})
 		case s.Route == routeList && s.N == 1:
 			writeList(w, s, []desk{{"d1", "ACTIVE", "deleting"}, {"d3", "ACTIVE", ""}})
 		case s.Route == routeList && s.N == 2:

@@ -498,7 +498,7 @@ func FuzzDeleteResponse(f *testing.F) {
 		ids := []string{"d1", "d2", "d3"}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		d := c.Deleter(DeleteOptions{Wait: true, IgnoreMissing: ignoreMissing, Poll: retry.Poller{Interval: time.Microsecond}})
+		d := c.Deleter(DeleteOptions{Wait: true, FailMissing: !ignoreMissing, Poll: retry.Poller{Interval: time.Microsecond}})
 		out := d.Act(ctx, batch(ids...))
 		if ctx.Err() != nil {
 			t.Fatalf("the wait did not end")

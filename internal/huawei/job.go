@@ -14,19 +14,47 @@ import (
 // notFoundCode is the Workspace error code for a desktop that does not exist.
 const notFoundCode = "WKS.0004"
 
+// jobPhase is where a job or sub-job stands.
+type jobPhase int
+
+const (
+	jobRunning   jobPhase = iota // INIT, WAITING, RUNNING, or a word not known
+	jobSucceeded                 // SUCCESS, COMPLETE
+	jobFailed                    // FAILED, FAIL
+)
+
+// phaseOf reads a job or sub-job status. The SDK's JobStatus model names
+// INIT, WAITING, SUCCESS and FAIL (services/workspace/v2/model/
+// model_job_status.go); the Workspace documents and the mock name
+// WAITING, RUNNING, SUCCESS and FAILED; the huaweicloud provider treats
+// COMPLETE, SUCCESS and FAIL as final (CLOUD-NOTES.md). Both spellings of
+// each end are accepted. A word not known is logged and is not an end:
+// the wait goes on, and a timeout names the word.
+func phaseOf(ctx context.Context, kind, word, subject string, unknown *fleet.UnknownWords) jobPhase {
+	switch strings.ToUpper(word) {
+	case "SUCCESS", "COMPLETE":
+		return jobSucceeded
+	case "FAILED", "FAIL":
+		return jobFailed
+	case "INIT", "WAITING", "RUNNING":
+		return jobRunning
+	}
+	unknown.Note(ctx, cloudName, kind, word, subject)
+	return jobRunning
+}
+
 // trackedJob is a delete job being waited on.
 type trackedJob struct {
 	deleteJob
-	status    string                 // last status seen: WAITING, RUNNING, SUCCESS, FAILED
+	status    string                 // the last status word seen
 	last      *model.ShowJobResponse // the last answer, for its sub-jobs
 	lastReqID string
 	settled   bool
 }
 
-// wait polls each job until SUCCESS or FAILED, and lists the desktops whose
-// job we do not know until they are gone. Each desktop ends in Done or
-// Failed; when ctx ends first the rest fail with ctx's error and the last
-// status seen.
+// wait polls each job until it ends, and lists the desktops whose job we do
+// not know until they are gone. Each desktop ends in Done or Failed; when
+// ctx ends first the rest fail with ctx's error and the last status seen.
 func (d *deleter) wait(ctx context.Context, acc accepted, out *fleet.Outcome) {
 	jobs := make([]*trackedJob, 0, len(acc.jobs))
 	for _, j := range acc.jobs {
@@ -34,6 +62,7 @@ func (d *deleter) wait(ctx context.Context, acc accepted, out *fleet.Outcome) {
 	}
 	watch := slices.Clone(acc.watch)
 	lastWatch := make(map[string]string)
+	unknown := new(fleet.UnknownWords)
 
 	err := d.opts.Poll.Until(ctx, func(ctx context.Context) (bool, error) {
 		allSettled := true
@@ -46,16 +75,17 @@ func (d *deleter) wait(ctx context.Context, acc accepted, out *fleet.Outcome) {
 				return false, err
 			}
 			j.status, j.last, j.lastReqID = deref(resp.Status), resp, reqID
-			switch strings.ToUpper(j.status) {
-			case "SUCCESS", "FAILED":
-				d.settleJob(j, resp, reqID, nil, out)
-				j.settled = true
-			default:
+			if phaseOf(ctx, "job status", j.status, "job "+j.id, unknown) == jobRunning {
 				allSettled = false
+				continue
 			}
+			// Desktops the job does not account for are followed
+			// through the listing from now on.
+			watch = append(watch, d.settleJob(ctx, j, resp, reqID, nil, unknown, out)...)
+			j.settled = true
 		}
 		if len(watch) > 0 {
-			next, err := d.watchGone(ctx, watch, lastWatch, out)
+			next, err := d.watchGone(ctx, watch, lastWatch, unknown, out)
 			if err != nil {
 				return false, err
 			}
@@ -74,7 +104,7 @@ func (d *deleter) wait(ctx context.Context, acc accepted, out *fleet.Outcome) {
 			// A job still running may have finished some sub-jobs: those
 			// desktops are deleted (or failed for good), and only the
 			// rest are timed out.
-			d.settleJob(j, j.last, j.lastReqID, err, out)
+			d.settleJob(ctx, j, j.last, j.lastReqID, err, unknown, out)
 			continue
 		}
 		for _, id := range j.desktops {
@@ -86,15 +116,20 @@ func (d *deleter) wait(ctx context.Context, acc accepted, out *fleet.Outcome) {
 	}
 }
 
-// settleJob turns a job into Done and Failed desktops. A FAILED sub-job
-// fails its desktop with the sub-job's code and reason; a desktop without a
-// sub-job shares the job's fate. A sub-job that failed because the desktop
-// does not exist counts as deleted under IgnoreMissing.
+// settleJob turns a job into Done and Failed desktops and returns those it
+// cannot account for, to be followed through the listing. A FAILED sub-job
+// fails its desktop with the sub-job's code and reason; a SUCCESS one is
+// deleted. A sub-job that failed because the desktop does not exist counts
+// as deleted unless FailMissing. A desktop without a sub-job shares the
+// fate of a failed job; under a successful job it, like a desktop whose
+// sub-job ended on a word not known, is followed through the listing
+// rather than reported deleted on the job's word alone (some answers have
+// no sub-job for a desktop the cloud does not know).
 //
 // unfinished is nil for a job that has ended. Otherwise the wait for it
 // ended first (timeout, cancellation): desktops whose sub-job has not ended
 // fail with unfinished and the sub-job's last status.
-func (d *deleter) settleJob(j *trackedJob, resp *model.ShowJobResponse, reqID string, unfinished error, out *fleet.Outcome) {
+func (d *deleter) settleJob(ctx context.Context, j *trackedJob, resp *model.ShowJobResponse, reqID string, unfinished error, unknown *fleet.UnknownWords, out *fleet.Outcome) (follow []string) {
 	subs := make(map[string]model.JobDetailInfo)
 	for _, s := range deref(resp.SubJobs) {
 		id := ""
@@ -108,15 +143,19 @@ func (d *deleter) settleJob(j *trackedJob, resp *model.ShowJobResponse, reqID st
 			subs[id] = s
 		}
 	}
-	jobFailed := strings.EqualFold(j.status, "FAILED")
+	whole := phaseOf(ctx, "job status", j.status, "job "+j.id, unknown)
 	for _, id := range j.desktops {
 		var failed bool
 		var code, reason string
 		s, ok := subs[id]
+		phase := jobRunning
+		if ok {
+			phase = phaseOf(ctx, "sub-job status", deref(s.Status), "desktop "+id, unknown)
+		}
 		switch {
-		case ok && strings.EqualFold(deref(s.Status), "FAILED"):
+		case ok && phase == jobFailed:
 			failed, code, reason = true, deref(s.ErrorCode), deref(s.FailReason)
-		case ok && strings.EqualFold(deref(s.Status), "SUCCESS"):
+		case ok && phase == jobSucceeded:
 		case unfinished != nil:
 			last := j.status
 			if ok && deref(s.Status) != "" {
@@ -124,10 +163,15 @@ func (d *deleter) settleJob(j *trackedJob, resp *model.ShowJobResponse, reqID st
 			}
 			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: unfinished, LastStatus: last})
 			continue
-		case jobFailed:
+		case !ok && whole == jobFailed:
 			failed, code, reason = true, deref(resp.JobErrorCode), deref(resp.FailReason)
+		default:
+			// No sub-job under a successful job, or a sub-job still
+			// "running" (or on a word not known) under an ended one.
+			follow = append(follow, id)
+			continue
 		}
-		if !failed || (d.opts.IgnoreMissing && notFoundFailure(code, reason)) {
+		if !failed || (!d.opts.FailMissing && notFoundFailure(code, reason)) {
 			out.Done = append(out.Done, id)
 			continue
 		}
@@ -138,6 +182,7 @@ func (d *deleter) settleJob(j *trackedJob, resp *model.ShowJobResponse, reqID st
 		ce.Detail = "job " + j.id
 		out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: ce, LastStatus: j.status})
 	}
+	return follow
 }
 
 // notFoundFailure recognises a sub-job that failed because its desktop does
@@ -150,9 +195,12 @@ func notFoundFailure(code, reason string) bool {
 	return strings.Contains(r, "not found") || strings.Contains(r, "not exist")
 }
 
-// watchGone lists the desktops without a known job and returns those still
-// being deleted. A desktop that is idle again was not deleted after all.
-func (d *deleter) watchGone(ctx context.Context, ids []string, last map[string]string, out *fleet.Outcome) ([]string, error) {
+// watchGone lists the desktops followed without a job and returns those
+// still being deleted. A desktop is deleted once the listing leaves it out
+// or shows it DELETED; one whose delete failed (task_status deleteFailed)
+// fails at once; one idle again was not deleted after all. An empty status
+// is not gone: a desktop being deleted may show one for a while.
+func (d *deleter) watchGone(ctx context.Context, ids []string, last map[string]string, unknown *fleet.UnknownWords, out *fleet.Outcome) ([]string, error) {
 	var reads []string // poll calls: not part of Outcome.RequestIDs
 	states, err := d.c.describe(ctx, ids, &reads)
 	if err != nil {
@@ -162,18 +210,26 @@ func (d *deleter) watchGone(ctx context.Context, ids []string, last map[string]s
 	var next []string
 	for _, id := range ids {
 		s, listed := states[id]
+		if listed {
+			last[id] = s.Native()
+		}
 		switch {
 		case !listed || s.Gone():
 			out.Done = append(out.Done, id)
-		case s.Deleting():
-			last[id] = s.Native()
+		case s.DeleteFailed():
+			out.Failed = append(out.Failed, deleteFailure(id, s, reqID))
+		case s.Deleting() || s.Status == "":
 			next = append(next, id)
-		default:
+		case s.Task == "" && containsFold(knownStatuses, s.Status):
 			out.Failed = append(out.Failed, fleet.DesktopFailure{
 				DesktopID:  id,
 				Err:        cloudFailure(opBatchDelete, id, 0, "", "the desktop stopped being deleted (status "+s.Native()+")", reqID),
 				LastStatus: s.Native(),
 			})
+		default:
+			// Another task, or a word not known: not an end.
+			s.unknownWords(func(kind, word string) { unknown.Note(ctx, cloudName, kind, word, id) })
+			next = append(next, id)
 		}
 	}
 	return next, nil

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
 )
@@ -88,9 +89,13 @@ func TestConcurrentActs(t *testing.T) {
 		case routeJob:
 			writeJSON(w, 200, map[string]any{"id": "job-1", "status": "SUCCESS"})
 		case routeList:
+			// The reboot batches (a, c, e, g) are back up; the deleted
+			// ones (b, d, f, h) are gone.
 			var desks []desk
 			for _, id := range s.Query["desktop_id"] {
-				desks = append(desks, desk{id, "ACTIVE", ""})
+				if strings.ContainsAny(id[:1], "aceg") {
+					desks = append(desks, desk{id, "ACTIVE", ""})
+				}
 			}
 			writeList(w, s, desks)
 		}
@@ -101,7 +106,7 @@ func TestConcurrentActs(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			c := newTestClient(t, f.srv.URL, edit)
-			reboot := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll})
+			reboot := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll, Settle: time.Millisecond})
 			del := c.Deleter(DeleteOptions{Wait: true, Poll: testPoll})
 			var wg sync.WaitGroup
 			for i := range 8 {

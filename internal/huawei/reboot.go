@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 	workspace "github.com/huaweicloud/huaweicloud-sdk-go-v3/services/workspace/v2"
@@ -25,6 +26,10 @@ type RebootOptions struct {
 	// an empty task_status again.
 	Wait bool
 	Poll retry.Poller
+	// Settle is how long a desktop never seen rebooting must keep
+	// reading ACTIVE and idle before it counts as rebooted
+	// (fleet.RebootWatch); zero means fleet.DefaultRebootSettle.
+	Settle time.Duration
 }
 
 type rebooter struct {
@@ -65,40 +70,48 @@ func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	if r.typeErr != nil {
 		return fleet.FailAll(b.DesktopIDs, r.typeErr)
 	}
-	var accepted []string
+	var accepted, seenRebooting []string
 	// A batch is at most MaxBatch, but splitting costs nothing and keeps an
 	// oversized one from being rejected whole.
 	for chunk := range slices.Chunk(b.DesktopIDs, maxBatch) {
-		accepted = append(accepted, r.send(ctx, chunk, &out)...)
+		acc, seen := r.send(ctx, chunk, &out)
+		accepted = append(accepted, acc...)
+		seenRebooting = append(seenRebooting, seen...)
 	}
 	if !r.opts.Wait {
 		out.Done = append(out.Done, accepted...)
 		return out
 	}
-	r.c.waitRebooted(ctx, r.opts.Poll, accepted, &out)
+	watch := fleet.NewRebootWatch(time.Now(), r.opts.Settle, seenRebooting)
+	r.c.waitRebooted(ctx, r.opts.Poll, accepted, watch, &out)
 	return out
 }
 
 // send makes the reboot call for ids, with retries, and returns the desktops
-// the API accepted. Failures go into out.
+// the API accepted, and those of them already seen rebooting. Failures go
+// into out.
 //
 // Huawei has no idempotence token, so after an ambiguous failure the batch is
 // read back first and only desktops not already rebooting are resent.
-func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (accepted []string) {
+func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (accepted, seenRebooting []string) {
 	pending := slices.Clone(ids)
 	var callErr error   // the latest BatchRunDesktops failure
 	unsure := false     // that failure may have been applied
 	readFailed := false // reading the batch back failed for good
+	settle := func(rc reconciled) {
+		accepted = append(accepted, rc.taken...)
+		seenRebooting = append(seenRebooting, rc.taken...)
+		pending = rc.resend
+	}
 	err := r.c.retry.Do(ctx, opBatchRun, func(ctx context.Context, _ int) error {
 		if unsure {
-			done, rest, err := r.c.reconcile(ctx, opBatchRun, pending, rebootTaken, new([]string))
+			rc, err := r.c.reconcile(ctx, opBatchRun, pending, rebootDisposition)
 			if err != nil {
 				readFailed = true
 				return noMoreRetries(err)
 			}
 			unsure = false
-			accepted = append(accepted, done...)
-			pending = rest
+			settle(rc)
 			if len(pending) == 0 {
 				return nil
 			}
@@ -136,21 +149,20 @@ func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (
 		return nil
 	})
 	if err == nil || len(pending) == 0 {
-		return accepted
+		return accepted, seenRebooting
 	}
 	if ctx.Err() != nil && !unsure {
 		// Interrupted (cancelled, or out of time) with nothing in
 		// doubt: the rest were never acted on, and are reported as not
 		// processed rather than failed with the error before the stop.
-		return accepted
+		return accepted, seenRebooting
 	}
 	if unsure && !readFailed && ctx.Err() == nil {
 		// The last call may have landed after all: look once more so a
 		// desktop it did reboot is not reported failed (and rebooted again
 		// by the next apply).
-		if done, rest, lerr := r.c.reconcile(ctx, opBatchRun, pending, rebootTaken, new([]string)); lerr == nil {
-			accepted = append(accepted, done...)
-			pending = rest
+		if rc, lerr := r.c.reconcile(ctx, opBatchRun, pending, rebootDisposition); lerr == nil {
+			settle(rc)
 		}
 	}
 	if callErr != nil {
@@ -159,7 +171,7 @@ func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (
 	for _, id := range pending {
 		out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: err})
 	}
-	return accepted
+	return accepted, seenRebooting
 }
 
 // batchRun is one BatchRunDesktops call.
@@ -178,28 +190,24 @@ func (c *Client) batchRun(ctx context.Context, ids []string, typ model.BatchActi
 	return resp, reqID, err
 }
 
-// waitRebooted polls the listing until each of ids is ACTIVE with an empty
-// task_status. A desktop that disappears or goes into ERROR fails at once
-// rather than holding the wait until the timeout.
-func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []string, out *fleet.Outcome) {
+// waitRebooted polls the listing until the watch counts each of ids
+// rebooted (fleet.RebootWatch: seen rebooting and ACTIVE and idle again,
+// or idle across the settle window). A desktop that disappears or goes
+// into ERROR fails at once rather than holding the wait until the timeout.
+func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []string, watch *fleet.RebootWatch, out *fleet.Outcome) {
 	if len(ids) == 0 {
 		return
 	}
 	remaining := slices.Clone(ids)
 	last := make(map[string]string)
-	// The first read comes straight after the call and may predate the
-	// reboot's task_status, so ACTIVE and idle then counts only for a
-	// desktop already seen busy; from the second read on (one poll interval
-	// later) it means back up.
-	seenBusy := make(map[string]bool)
-	round := 0
+	unknown := new(fleet.UnknownWords)
 	err := poll.Until(ctx, func(ctx context.Context) (bool, error) {
-		defer func() { round++ }()
 		var reads []string // poll calls: not part of Outcome.RequestIDs
 		states, err := c.describe(ctx, remaining, &reads)
 		if err != nil {
 			return false, err
 		}
+		at := time.Now()
 		reqID := lastRequestID(reads, 0)
 		var next []string
 		for _, id := range remaining {
@@ -220,12 +228,9 @@ func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []stri
 					Err:        cloudFailure(opBatchRun, id, 0, "", "desktop went into ERROR after the reboot", reqID),
 					LastStatus: s.Native(),
 				})
-			case s.RebootedAgain() && (seenBusy[id] || round > 0):
+			case watch.Observe(id, rebootSign(ctx, s, unknown), at):
 				out.Done = append(out.Done, id)
 			default:
-				if !s.RebootedAgain() {
-					seenBusy[id] = true
-				}
 				next = append(next, id)
 			}
 		}
@@ -237,4 +242,17 @@ func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []stri
 			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: err, LastStatus: last[id]})
 		}
 	}
+}
+
+// rebootSign reads a desktop's status and task for the watch; a word not
+// known is logged, and never counts as back up.
+func rebootSign(ctx context.Context, s desktopState, unknown *fleet.UnknownWords) fleet.RebootSign {
+	switch {
+	case s.Up():
+		return fleet.SignUp
+	case s.Rebooting():
+		return fleet.SignRebooting
+	}
+	s.unknownWords(func(kind, word string) { unknown.Note(ctx, cloudName, kind, word, s.ID) })
+	return fleet.SignOther
 }

@@ -227,7 +227,7 @@ func TestRebootWaitFailures(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, f.srv.URL)
-	out := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll}).Act(context.Background(), batch("d1", "d2", "d3", "d4"))
+	out := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll, Settle: time.Millisecond}).Act(context.Background(), batch("d1", "d2", "d3", "d4"))
 	if !sameIDs(out.Done, []string{"d3"}) || !sameIDs(failedIDs(out), []string{"d1", "d2", "d4"}) {
 		t.Fatalf("outcome %+v", out)
 	}
@@ -258,7 +258,8 @@ func TestRebootWaitCancelled(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, f.srv.URL)
-	out := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll}).Act(ctx, batch("d1", "d2"))
+	// d2, never seen rebooting, is back on its second idle read.
+	out := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll, Settle: time.Nanosecond}).Act(ctx, batch("d1", "d2"))
 	if !sameIDs(out.Done, []string{"d2"}) || !sameIDs(failedIDs(out), []string{"d1"}) {
 		t.Fatalf("outcome %+v", out)
 	}
@@ -469,10 +470,12 @@ func TestRebootMalformedToTheEnd(t *testing.T) {
 	}
 }
 
-// TestRebootWaitFirstReadMayPredateTheReboot: a desktop that shows ACTIVE
-// and idle on the read straight after the call may not have started its
-// reboot yet; it counts as back up only on a later read.
-func TestRebootWaitFirstReadMayPredateTheReboot(t *testing.T) {
+// TestRebootWaitIdleUntilTheSettleWindow: a desktop that shows ACTIVE and
+// idle straight after the call may not have started its reboot yet (task
+// state can stay empty for a while): never seen rebooting, it counts as
+// back up only once it has stayed idle across the settle window, on at
+// least two reads.
+func TestRebootWaitIdleUntilTheSettleWindow(t *testing.T) {
 	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
 		switch s.Route {
 		case routeAction:
@@ -482,11 +485,17 @@ func TestRebootWaitFirstReadMayPredateTheReboot(t *testing.T) {
 		}
 	})
 	c := newTestClient(t, f.srv.URL)
-	out := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll}).Act(context.Background(), batch("d1"))
+	const settle = 50 * time.Millisecond
+	start := time.Now()
+	out := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll, Settle: settle}).Act(context.Background(), batch("d1"))
 	if !slices.Equal(out.Done, []string{"d1"}) || len(out.Failed) != 0 {
 		t.Fatalf("outcome %+v", out)
 	}
-	if n := len(f.of(routeList)); n != 2 {
-		t.Errorf("%d reads, want 2: the first read alone must not end the wait", n)
+	// A lower bound only: idle reads never count before the window.
+	if took := time.Since(start); took < settle {
+		t.Errorf("counted rebooted after %v, before the settle window of %v", took, settle)
+	}
+	if n := len(f.of(routeList)); n < 2 {
+		t.Errorf("%d reads, want at least 2", n)
 	}
 }

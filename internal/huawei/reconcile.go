@@ -10,42 +10,74 @@ import (
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 )
 
-// acted says, from a desktop's listed state, whether a request whose answer
-// was lost has already acted on it. listed is false for a desktop the list
-// did not return.
-type acted func(s desktopState, listed bool) bool
+// disposition is where a desktop stands after a request whose answer was
+// lost.
+type disposition int
 
-// rebootTaken: a desktop already rebooting got the reboot. One that has
-// already finished rebooting looks idle and is rebooted again; with no
+const (
+	dispResend disposition = iota // the lost request did not act on it: send again
+	dispTaken                     // the lost request acted on it: do not send again
+	dispFailed                    // it is in a state the action has failed in for good
+)
+
+// rebootDisposition: a desktop already rebooting got the reboot. One that
+// has already finished rebooting looks idle and is rebooted again; with no
 // idempotence token that is the best the API allows.
-func rebootTaken(s desktopState, listed bool) bool { return listed && s.Rebooting() }
+func rebootDisposition(s desktopState, listed bool) disposition {
+	if listed && s.Rebooting() {
+		return dispTaken
+	}
+	return dispResend
+}
 
-// deleteTaken: a desktop that is gone, DELETED or deleting got the delete.
-func deleteTaken(s desktopState, listed bool) bool { return !listed || s.Gone() || s.Deleting() }
+// deleteDisposition: a desktop gone, DELETED, deleting, or showing the
+// empty status of a desktop being deleted got the delete; one whose delete
+// failed (deleteFailed) is reported as such, not sent again.
+func deleteDisposition(s desktopState, listed bool) disposition {
+	switch {
+	case !listed || s.Gone() || s.Deleting() || s.Status == "":
+		return dispTaken
+	case s.DeleteFailed():
+		return dispFailed
+	}
+	return dispResend
+}
+
+// reconciled is a batch sorted by disposition, with the states read.
+type reconciled struct {
+	taken, failed, resend []string
+	states                map[string]desktopState
+	requestID             string // of the last listing call
+}
 
 // reconcile reads the batch's desktops after an ambiguous failure (one
-// ListDesktopsDetail call per page, never one per desktop) and splits them
-// into those the lost request already acted on and those still to send.
-func (c *Client) reconcile(ctx context.Context, op string, ids []string, taken acted, reqIDs *[]string) (done, rest []string, err error) {
-	states, err := c.describe(ctx, ids, reqIDs)
+// ListDesktopsDetail call per page, never one per desktop) and sorts them.
+func (c *Client) reconcile(ctx context.Context, op string, ids []string, sort func(desktopState, bool) disposition) (reconciled, error) {
+	var reads []string
+	states, err := c.describe(ctx, ids, &reads)
 	if err != nil {
-		return nil, ids, err
+		return reconciled{}, err
 	}
+	r := reconciled{states: states, requestID: lastRequestID(reads, 0)}
 	for _, id := range ids {
 		s, listed := states[id]
-		if taken(s, listed) {
-			done = append(done, id)
-		} else {
-			rest = append(rest, id)
+		switch sort(s, listed) {
+		case dispTaken:
+			r.taken = append(r.taken, id)
+		case dispFailed:
+			r.failed = append(r.failed, id)
+		default:
+			r.resend = append(r.resend, id)
 		}
 	}
 	tflog.Debug(ctx, "huawei: read desktops after an ambiguous failure", map[string]any{
 		"operation":     op,
 		"desktop_count": len(ids),
-		"already_acted": len(done),
-		"to_resend":     len(rest),
+		"already_acted": len(r.taken),
+		"failed":        len(r.failed),
+		"to_resend":     len(r.resend),
 	})
-	return done, rest, nil
+	return r, nil
 }
 
 // noMoreRetries stops retry.Policy.Do from retrying a call whose own
@@ -60,20 +92,6 @@ func noMoreRetries(err error) error {
 	final.Retryable = false
 	final.DesktopIDs = slices.Clone(ce.DesktopIDs)
 	return &final
-}
-
-// without returns ids minus drop, keeping order.
-func without(ids, drop []string) []string {
-	if len(drop) == 0 {
-		return ids
-	}
-	out := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if !slices.Contains(drop, id) {
-			out = append(out, id)
-		}
-	}
-	return out
 }
 
 // lastRequestID is the newest request ID added since before, for errors

@@ -14,6 +14,22 @@ type desktopState struct {
 	Task   string // task_status: empty when the desktop is idle
 }
 
+// The desktop words of the Workspace API. Statuses: the SDK's model
+// (services/workspace/v2/model, "ACTIVE, SHUTOFF, ERROR, HIBERNATED"),
+// DELETED for a deleted desktop still listed, and REBOOT / HARD_REBOOT,
+// the older way of saying a reboot runs (CLOUD-NOTES.md). Tasks: the
+// task_status values of model_desktop_detail_info.go.
+var (
+	knownStatuses = []string{"ACTIVE", "SHUTOFF", "ERROR", "HIBERNATED", "DELETED", "REBOOT", "HARD_REBOOT"}
+	knownTasks    = []string{
+		"scheduling", "block_device_mapping", "networking", "spawning",
+		"rebooting", "reboot_pending", "reboot_started", "rebooting_hard", "reboot_pending_hard", "reboot_started_hard",
+		"rebuilding", "rebuild_block_device_mapping", "rebuild_spawning", "migrating",
+		"resize_prep", "resize_migrating", "resize_migrated", "resize_finish", "resize_reverting",
+		"powering-off", "powering-on", "deleting", "deleteFailed", "updating", "desktopNetworkChanging",
+	}
+)
+
 // Native is the status as users see it: "ACTIVE", or "ACTIVE/rebooting"
 // while a task runs.
 func (d desktopState) Native() string {
@@ -41,14 +57,14 @@ func (d desktopState) Fleet() fleet.Status {
 	return fleet.StatusUnknown
 }
 
-// RebootedAgain reports a desktop that is back up after a reboot.
-func (d desktopState) RebootedAgain() bool {
+// Up reports a desktop running with no task: back after a reboot.
+func (d desktopState) Up() bool {
 	return strings.EqualFold(d.Status, "ACTIVE") && d.Task == ""
 }
 
-// Rebooting reports a reboot in progress. Task names vary (rebooting,
-// reboot_pending, reboot_started_hard, ...), so match the stem; the
-// REBOOT/HARD_REBOOT statuses are the older way of saying the same.
+// Rebooting reports a reboot in progress: a task with the stem "reboot"
+// (rebooting, reboot_pending, reboot_started_hard, ...) or the REBOOT /
+// HARD_REBOOT statuses.
 func (d desktopState) Rebooting() bool {
 	if strings.Contains(strings.ToLower(d.Task), "reboot") {
 		return true
@@ -57,17 +73,35 @@ func (d desktopState) Rebooting() bool {
 	return s == "REBOOT" || s == "HARD_REBOOT"
 }
 
-// Deleting reports a delete in progress (task "deleting" and kin).
-func (d desktopState) Deleting() bool {
-	return strings.Contains(strings.ToLower(d.Task), "delet")
+// Deleting reports a delete in progress (task_status "deleting").
+func (d desktopState) Deleting() bool { return strings.EqualFold(d.Task, "deleting") }
+
+// DeleteFailed reports a delete that has failed for good (task_status
+// "deleteFailed", "删除失败" in the SDK's model): not "still deleting".
+func (d desktopState) DeleteFailed() bool { return strings.EqualFold(d.Task, "deleteFailed") }
+
+// Gone reports a listed desktop that no longer exists: status DELETED.
+// An empty status is not gone (a desktop being deleted may show one for a
+// while, CLOUD-NOTES.md): only absence from the listing, a 404 on the
+// desktop, or DELETED is.
+func (d desktopState) Gone() bool { return strings.EqualFold(d.Status, "DELETED") }
+
+// unknownWords notes each word of the desktop's status and task that is
+// not a known one (an empty status included); an empty task is idle.
+func (d desktopState) unknownWords(note func(kind, word string)) {
+	if !containsFold(knownStatuses, d.Status) {
+		note("desktop status", d.Status)
+	}
+	if d.Task != "" && !containsFold(knownTasks, d.Task) {
+		note("desktop task_status", d.Task)
+	}
 }
 
-// Gone reports a listed desktop that no longer exists as far as users are
-// concerned: DELETED, or the empty status a deleted desktop may show for a
-// while.
-func (d desktopState) Gone() bool {
-	return strings.EqualFold(d.Status, "DELETED") || (d.Status == "" && d.Task == "")
+func containsFold(words []string, w string) bool {
+	for _, k := range words {
+		if strings.EqualFold(k, w) {
+			return true
+		}
+	}
+	return false
 }
-
-// Idle reports a desktop with no task running.
-func (d desktopState) Idle() bool { return d.Task == "" }

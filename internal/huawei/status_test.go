@@ -1,6 +1,8 @@
 package huawei
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
@@ -11,22 +13,27 @@ func TestStatusMapping(t *testing.T) {
 		status, task string
 		want         fleet.Status
 		native       string
-		rebooting    bool
-		deleteTaken  bool
+		reboot       disposition
+		delete       disposition
+		unknown      []string // words noted as not known
 	}{
-		{"ACTIVE", "", fleet.StatusRunning, "ACTIVE", false, false},
-		{"active", "", fleet.StatusRunning, "active", false, false},
-		{"ACTIVE", "rebooting", fleet.StatusBusy, "ACTIVE/rebooting", true, false},
-		{"ACTIVE", "reboot_pending_hard", fleet.StatusBusy, "ACTIVE/reboot_pending_hard", true, false},
-		{"ACTIVE", "starting", fleet.StatusBusy, "ACTIVE/starting", false, false},
-		{"ACTIVE", "deleting", fleet.StatusBusy, "ACTIVE/deleting", false, true},
-		{"SHUTOFF", "", fleet.StatusStopped, "SHUTOFF", false, false},
-		{"SHUTOFF", "powering-on", fleet.StatusStopped, "SHUTOFF/powering-on", false, false},
-		{"DELETED", "", fleet.StatusDeleted, "DELETED", false, true},
-		{"ERROR", "", fleet.StatusError, "ERROR", false, false},
-		{"REBOOT", "", fleet.StatusUnknown, "REBOOT", true, false},
-		{"BUILD", "", fleet.StatusUnknown, "BUILD", false, false},
-		{"", "", fleet.StatusUnknown, "", false, true},
+		{"ACTIVE", "", fleet.StatusRunning, "ACTIVE", dispResend, dispResend, nil},
+		{"active", "", fleet.StatusRunning, "active", dispResend, dispResend, nil},
+		{"ACTIVE", "rebooting", fleet.StatusBusy, "ACTIVE/rebooting", dispTaken, dispResend, nil},
+		{"ACTIVE", "reboot_pending_hard", fleet.StatusBusy, "ACTIVE/reboot_pending_hard", dispTaken, dispResend, nil},
+		{"ACTIVE", "powering-on", fleet.StatusBusy, "ACTIVE/powering-on", dispResend, dispResend, nil},
+		{"ACTIVE", "deleting", fleet.StatusBusy, "ACTIVE/deleting", dispResend, dispTaken, nil},
+		{"ACTIVE", "deleteFailed", fleet.StatusBusy, "ACTIVE/deleteFailed", dispResend, dispFailed, nil},
+		{"SHUTOFF", "", fleet.StatusStopped, "SHUTOFF", dispResend, dispResend, nil},
+		{"SHUTOFF", "powering-on", fleet.StatusStopped, "SHUTOFF/powering-on", dispResend, dispResend, nil},
+		{"DELETED", "", fleet.StatusDeleted, "DELETED", dispResend, dispTaken, nil},
+		{"ERROR", "", fleet.StatusError, "ERROR", dispResend, dispResend, nil},
+		{"HIBERNATED", "", fleet.StatusUnknown, "HIBERNATED", dispResend, dispResend, nil},
+		{"REBOOT", "", fleet.StatusUnknown, "REBOOT", dispTaken, dispResend, nil},
+		{"BUILD", "", fleet.StatusUnknown, "BUILD", dispResend, dispResend, []string{"BUILD"}},
+		{"ACTIVE", "defragmenting", fleet.StatusBusy, "ACTIVE/defragmenting", dispResend, dispResend, []string{"defragmenting"}},
+		// Empty is not gone: a desktop being deleted may show it.
+		{"", "", fleet.StatusUnknown, "", dispResend, dispTaken, []string{""}},
 	}
 	for _, tt := range tests {
 		d := desktopState{ID: "d", Status: tt.status, Task: tt.task}
@@ -36,14 +43,22 @@ func TestStatusMapping(t *testing.T) {
 		if got := d.Native(); got != tt.native {
 			t.Errorf("%q/%q: Native() = %q, want %q", tt.status, tt.task, got, tt.native)
 		}
-		if got := rebootTaken(d, true); got != tt.rebooting {
-			t.Errorf("%q/%q: rebootTaken = %v", tt.status, tt.task, got)
+		if got := rebootDisposition(d, true); got != tt.reboot {
+			t.Errorf("%q/%q: rebootDisposition = %v, want %v", tt.status, tt.task, got, tt.reboot)
 		}
-		if got := deleteTaken(d, true); got != tt.deleteTaken {
-			t.Errorf("%q/%q: deleteTaken = %v", tt.status, tt.task, got)
+		if got := deleteDisposition(d, true); got != tt.delete {
+			t.Errorf("%q/%q: deleteDisposition = %v, want %v", tt.status, tt.task, got, tt.delete)
+		}
+		if d.Gone() != strings.EqualFold(tt.status, "DELETED") {
+			t.Errorf("%q/%q: Gone() = %v", tt.status, tt.task, d.Gone())
+		}
+		var noted []string
+		d.unknownWords(func(_, word string) { noted = append(noted, word) })
+		if !slices.Equal(noted, tt.unknown) {
+			t.Errorf("%q/%q: unknown words %q, want %q", tt.status, tt.task, noted, tt.unknown)
 		}
 	}
-	if rebootTaken(desktopState{}, false) || !deleteTaken(desktopState{}, false) {
-		t.Error("unlisted desktop: rebootTaken must be false and deleteTaken true")
+	if rebootDisposition(desktopState{}, false) != dispResend || deleteDisposition(desktopState{}, false) != dispTaken {
+		t.Error("unlisted desktop: a reboot is resent, a delete was taken")
 	}
 }

@@ -363,6 +363,16 @@ func (h *aliHandler) delete() plan {
 	if !ok {
 		return p
 	}
+	if h.s.behaviour.AlibabaUnknownIDs == UnknownSkip {
+		// Unknown IDs are left out silently; the rest are deleted.
+		var known []string
+		for _, id := range ids {
+			if _, _, _, ok := h.s.lookup(CloudAlibaba, h.region, id, h.now); ok {
+				known = append(known, id)
+			}
+		}
+		ids = known
+	}
 	ds, _, p, ok := h.found(ids)
 	if !ok {
 		return p

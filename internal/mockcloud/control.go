@@ -28,6 +28,8 @@ import (
 //	GET    /_mock/counts             reboots and deletions applied per desktop (?format=text: a table)
 //	POST   /_mock/advance            {"duration":"30s"}: move the mock's clock
 //	GET    /_mock/jobs/{id}          a Huawei job's status and delete flags
+//	GET    /_mock/behaviour          how the mock answers where the clouds leave room (Behaviour)
+//	POST   /_mock/behaviour          switch it, e.g. {"huaweiUnknownIds":"skip","huaweiJobWords":{"waiting":"INIT","running":"RUNNING","success":"COMPLETE","failed":"FAIL"}}
 func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_mock"), "/")
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
@@ -90,6 +92,21 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Advance(time.Duration(req.Duration))
 		writeJSON(w, http.StatusOK, map[string]time.Time{"now": s.Now()})
+	case path == "/behaviour" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, s.CurrentBehaviour())
+	case path == "/behaviour" && r.Method == http.MethodPost:
+		var b Behaviour
+		dec := json.NewDecoder(bytes.NewReader(body))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&b); err != nil {
+			writeControlError(w, http.StatusBadRequest, "want a behaviour object: "+err.Error())
+			return
+		}
+		if err := s.SetBehaviour(b); err != nil {
+			writeControlError(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, s.CurrentBehaviour())
 	case strings.HasPrefix(path, "/jobs/") && r.Method == http.MethodGet:
 		id := strings.TrimPrefix(path, "/jobs/")
 		status, ok := s.HuaweiJobStatus(id)

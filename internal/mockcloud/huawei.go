@@ -257,23 +257,26 @@ func (h *hwHandler) batchDelete(body []byte) plan {
 		d      *desktop
 		task   string
 		exists bool
+		sub    int // index of its sub-job
 	}
 	targets := make([]target, len(ids))
-	known := 0
-	var busy []string
+	var busy, unknown []string
 	for i, id := range ids {
 		d, _, task, ok := h.s.lookup(CloudHuawei, h.project, id, h.now)
-		targets[i] = target{d, task, ok}
-		if !ok {
-			continue
-		}
-		known++
-		if task != "" {
+		targets[i] = target{d: d, task: task, exists: ok}
+		switch {
+		case !ok:
+			unknown = append(unknown, id)
+		case task != "" && task != hwDeleteFailed:
+			// A failed delete may be tried again; any other task
+			// is in the way.
 			busy = append(busy, fmt.Sprintf("%s (%s)", id, task))
 		}
 	}
-	if known == 0 {
-		return h.fail(http.StatusNotFound, "WKS.0004", "None of the desktops exist: "+strings.Join(ids, ", ")+".")
+	mode := or(h.s.behaviour.HuaweiUnknownIDs, UnknownFailedSubJob)
+	switch {
+	case len(unknown) == len(ids) && mode != UnknownSkip, len(unknown) > 0 && mode == UnknownReject:
+		return h.fail(http.StatusNotFound, "WKS.0004", "These desktops do not exist: "+strings.Join(unknown, ", ")+".")
 	}
 	if len(busy) > 0 && !force {
 		return h.fail(http.StatusConflict, "WKS.0409",
@@ -289,6 +292,8 @@ func (h *hwHandler) batchDelete(body []byte) plan {
 	for i, t := range targets {
 		sub := hwSubJob{id: h.s.newUUID()}
 		switch {
+		case !t.exists && mode == UnknownSkip:
+			continue // no sub-job at all
 		case !t.exists:
 			sub.desktopID = ids[i]
 			sub.failed, sub.errorCode, sub.failReason = true, "WKS.0004", "desktop not found"
@@ -300,6 +305,7 @@ func (h *hwHandler) batchDelete(body []byte) plan {
 		default:
 			sub.desktopID, sub.desktopName, sub.stuck = t.d.ID, t.d.Name, t.d.Stuck
 		}
+		targets[i].sub = len(job.subs)
 		job.subs = append(job.subs, sub)
 	}
 	return plan{resp: h.ok(http.StatusAccepted, struct {
@@ -320,9 +326,9 @@ func (h *hwHandler) batchDelete(body []byte) plan {
 			}
 		}
 		h.s.jobs[job.id] = job
-		for i, t := range targets {
+		for _, t := range targets {
 			if t.exists && t.task != hwDeleting {
-				h.s.startDelete(t.d, h.now, job, i)
+				h.s.startDelete(t.d, h.now, job, t.sub)
 			}
 		}
 	}}
@@ -467,5 +473,5 @@ func (h *hwHandler) showJob(id string) plan {
 	if !ok || job.project != h.project {
 		return h.fail(http.StatusNotFound, "WKS.0404", fmt.Sprintf("The job %s does not exist.", id))
 	}
-	return plan{resp: h.ok(http.StatusOK, job.render(h.s.cfg.Timing, h.now))}
+	return plan{resp: h.ok(http.StatusOK, job.render(h.s.cfg.Timing, h.now, h.s.jobWords()))}
 }

@@ -92,7 +92,9 @@ type hwJobJSON struct {
 
 const hwTimeLayout = "2006-01-02T15:04:05.000Z"
 
-func (j *hwJob) render(t Timing, now time.Time) hwJobJSON {
+// render is the job as ShowJob answers it. words are the job's own status
+// words; sub-jobs always say WAITING, RUNNING, SUCCESS or FAILED.
+func (j *hwJob) render(t Timing, now time.Time, words JobWords) hwJobJSON {
 	out := hwJobJSON{
 		ID: j.id, JobType: "BATCH_DELETE_DESKTOPS", BeginTime: j.created.UTC().Format(hwTimeLayout),
 		SubJobsTotal: len(j.subs), SubJobs: make([]hwSubJobJSON, len(j.subs)),
@@ -122,17 +124,16 @@ func (j *hwJob) render(t Timing, now time.Time) hwJobJSON {
 	}
 	switch {
 	case now.Before(j.created.Add(t.JobWaiting)):
-		out.Status = jobWaiting
+		out.Status = words.Waiting
 	case running > 0:
-		out.Status = jobRunning
+		out.Status = words.Running
 	case failed > 0:
-		out.Status = jobFailed
+		out.Status = words.Failed
 		out.JobErrorCode = firstFailure
 		out.FailReason = fmt.Sprintf("%d of %d desktops could not be deleted", failed, len(j.subs))
+		out.EndTime = j.end(t).UTC().Format(hwTimeLayout)
 	default:
-		out.Status = jobSuccess
-	}
-	if out.Status == jobSuccess || out.Status == jobFailed {
+		out.Status = words.Success
 		out.EndTime = j.end(t).UTC().Format(hwTimeLayout)
 	}
 	return out
@@ -150,8 +151,8 @@ func (s *Server) HuaweiDeleteFlags(jobID string) (deleteUsers, emailNotification
 	return j.deleteUsers, j.emailNotification, j.isForceDelete, true
 }
 
-// HuaweiJobStatus is the job's current status (WAITING, RUNNING, SUCCESS,
-// FAILED); false for an unknown job.
+// HuaweiJobStatus is the job's current status, in the job words in force;
+// false for an unknown job.
 func (s *Server) HuaweiJobStatus(jobID string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -159,5 +160,5 @@ func (s *Server) HuaweiJobStatus(jobID string) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return j.render(s.cfg.Timing, s.nowLocked()).Status, true
+	return j.render(s.cfg.Timing, s.nowLocked(), s.jobWords()).Status, true
 }

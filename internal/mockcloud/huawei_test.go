@@ -384,8 +384,8 @@ func TestHuaweiJobFailedFault(t *testing.T) {
 					t.Errorf("desktop %d deleted %d times, want %d", i, n, wantDeletes)
 				}
 				d, ok := e.srv.Desktop(CloudHuawei, ids[i])
-				if failed && (!ok || d.Status != "ACTIVE" || d.TaskStatus != "") {
-					t.Errorf("failed desktop %d is %+v (present %v), want ACTIVE and idle", i, d, ok)
+				if failed && (!ok || d.Status != "ACTIVE" || d.TaskStatus != "deleteFailed") {
+					t.Errorf("failed desktop %d is %+v (present %v), want ACTIVE with task_status deleteFailed", i, d, ok)
 				}
 				if !failed && ok && d.Status != "DELETED" {
 					t.Errorf("deleted desktop %d is %+v", i, d)

@@ -37,7 +37,10 @@ type Config struct {
 	// example job ID); later jobs get generated IDs.
 	HuaweiJobIDs []string
 	Timing       Timing
-	Seed         int64 // seeds the fault probability RNG and generated IDs (deterministic)
+	// Behaviour is how the mock answers where the clouds' sources leave
+	// room; it can be switched later with SetBehaviour.
+	Behaviour Behaviour
+	Seed      int64 // seeds the fault probability RNG and generated IDs (deterministic)
 	// Log, when set, receives one line per cloud call. Lines never hold
 	// signatures, tokens or secrets.
 	Log io.Writer
@@ -45,6 +48,11 @@ type Config struct {
 
 // Timing is how long each phase of a transition lasts. Zero means instant.
 type Timing struct {
+	// RebootLag is how long an accepted reboot does not show yet: the
+	// desktop keeps reading Running / ACTIVE with no task, as with a cloud
+	// whose task state lags the call (the reason the huaweicloud provider
+	// waits 10 s after a power action before it trusts an idle read).
+	RebootLag                      time.Duration
 	RebootStopping, RebootStarting time.Duration // Alibaba: Running -> Stopping -> Starting -> Running; Huawei: ACTIVE with task_status "rebooting" for the sum
 	DeleteStopping                 time.Duration // Alibaba: after DeleteDesktops the desktop is Stopping this long, then "Deleted" for DeletedVisible, then absent
 	DeletedVisible                 time.Duration // Alibaba Deleted / Huawei status DELETED visible this long before the desktop is gone (404 / absent)
@@ -55,14 +63,15 @@ type Timing struct {
 // concurrent use. One mutex guards everything: the mock is not meant to be
 // fast, and a single lock makes "check, then apply" atomic per request.
 type Server struct {
-	cfg      Config
-	tokens   map[string]bool // Huawei X-Auth-Token values
-	projects map[string]bool // Huawei projects; nil accepts any
-	mu       sync.Mutex
-	offset   time.Duration // Advance: how far the mock's clock is ahead of the wall clock
-	desktops map[dkey]*desktop
-	counts   map[dkey]*counts
-	jobs     map[string]*hwJob
+	cfg       Config
+	tokens    map[string]bool // Huawei X-Auth-Token values
+	projects  map[string]bool // Huawei projects; nil accepts any
+	mu        sync.Mutex
+	behaviour Behaviour
+	offset    time.Duration // Advance: how far the mock's clock is ahead of the wall clock
+	desktops  map[dkey]*desktop
+	counts    map[dkey]*counts
+	jobs      map[string]*hwJob
 	// jobIDsHanded marks the Config.HuaweiJobIDs already given out.
 	jobIDsHanded map[string]bool
 	tokenCache   map[string]*tokenEntry // Alibaba client API idempotence, by action and ClientToken
@@ -83,6 +92,7 @@ type Server struct {
 func New(cfg Config) *Server {
 	s := &Server{
 		cfg:          cfg,
+		behaviour:    cfg.Behaviour,
 		tokens:       map[string]bool{},
 		desktops:     map[dkey]*desktop{},
 		counts:       map[dkey]*counts{},

@@ -15,7 +15,7 @@ type Desktop struct {
 	// Status is native: Alibaba DesktopStatus (Running, Stopped, ...),
 	// Huawei status (ACTIVE, SHUTOFF, DELETED).
 	Status     string `json:"status"`
-	TaskStatus string `json:"taskStatus"` // Huawei only ("" idle, "rebooting", "deleting")
+	TaskStatus string `json:"taskStatus"` // Huawei only ("" idle, "rebooting", "deleting", "deleteFailed")
 	ChargeType string `json:"chargeType"` // Alibaba: "PostPaid" (default) or "PrePaid" (DeleteDesktops refuses PrePaid)
 	Stuck      bool   `json:"stuck"`      // transitions never finish, for timeout tests
 }
@@ -31,6 +31,9 @@ const (
 	hwDeleted   = "DELETED"
 	hwRebooting = "rebooting"
 	hwDeleting  = "deleting"
+	// hwDeleteFailed is the task_status of a desktop whose delete failed
+	// (model_desktop_detail_info.go: "deleteFailed：删除失败").
+	hwDeleteFailed = "deleteFailed"
 )
 
 type dkey struct{ cloud, id string }
@@ -62,6 +65,13 @@ type counts struct{ reboots, deletes int }
 func (s *Server) view(d *desktop, now time.Time) (status, task string, gone bool) {
 	t := s.cfg.Timing
 	elapsed := now.Sub(d.opStart)
+	if d.op == opReboot {
+		if elapsed < t.RebootLag {
+			// Accepted, but not showing yet.
+			return d.Status, d.TaskStatus, false
+		}
+		elapsed -= t.RebootLag
+	}
 	if d.Cloud == CloudAlibaba {
 		switch d.op {
 		case opReboot:
@@ -93,10 +103,13 @@ func (s *Server) view(d *desktop, now time.Time) (status, task string, gone bool
 		sub := d.job.subs[d.sub]
 		end := d.job.end(t)
 		switch {
+		case (sub.stuck || now.Before(end)) && s.behaviour.HuaweiDeletingLooksEmpty:
+			return "", "", false
 		case sub.stuck || now.Before(end):
 			return d.Status, hwDeleting, false
 		case sub.failed:
-			return d.Status, "", false
+			// The SDK's task_status for a delete that failed for good.
+			return d.Status, hwDeleteFailed, false
 		case now.Before(end.Add(t.DeletedVisible)):
 			return hwDeleted, "", false
 		}

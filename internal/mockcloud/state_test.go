@@ -34,6 +34,10 @@ func TestAlibabaRebootPhases(t *testing.T) {
 			advance time.Duration
 			want    string
 		}{{0, "Stopping"}, {59 * time.Second, "Stopping"}, {time.Second, "Starting"}, {2*time.Minute - time.Second, "Starting"}, {time.Second, "Running"}}},
+		{name: "lagging", timing: Timing{RebootLag: 30 * time.Second, RebootStopping: time.Minute, RebootStarting: time.Minute}, steps: []struct {
+			advance time.Duration
+			want    string
+		}{{0, "Running"}, {29 * time.Second, "Running"}, {time.Second, "Stopping"}, {time.Minute, "Starting"}, {time.Minute, "Running"}}},
 		{name: "instant", timing: Timing{}, steps: []struct {
 			advance time.Duration
 			want    string
@@ -110,7 +114,7 @@ func TestAlibabaDeletePhases(t *testing.T) {
 }
 
 func TestHuaweiRebootPhases(t *testing.T) {
-	e := newEnv(t, Timing{RebootStopping: time.Minute, RebootStarting: time.Minute})
+	e := newEnv(t, Timing{RebootLag: 10 * time.Second, RebootStopping: time.Minute, RebootStarting: time.Minute})
 	ids := e.srv.SeedFleet(CloudHuawei, DemoHuaweiProject, "hp", 1)
 	e.srv.AddDesktops(Desktop{Cloud: CloudHuawei, ID: "stuck-1", Stuck: true})
 	c := e.hw(t)
@@ -122,7 +126,13 @@ func TestHuaweiRebootPhases(t *testing.T) {
 	for _, s := range []struct {
 		advance         time.Duration
 		task, stuckTask string
-	}{{0, "rebooting", "rebooting"}, {2*time.Minute - time.Second, "rebooting", "rebooting"}, {time.Second, "", "rebooting"}, {1000 * time.Hour, "", "rebooting"}} {
+	}{
+		{0, "", ""}, // the lag: task state still empty
+		{10 * time.Second, "rebooting", "rebooting"},
+		{2*time.Minute - time.Second, "rebooting", "rebooting"},
+		{time.Second, "", "rebooting"},
+		{1000 * time.Hour, "", "rebooting"},
+	} {
 		e.srv.Advance(s.advance)
 		if status, task := hwDesktopOf(t, c, ids[0]); status != "ACTIVE" || task != s.task {
 			t.Fatalf("desktop %s/%q, want ACTIVE/%q", status, task, s.task)

@@ -45,7 +45,7 @@ func (d *providerData) rebootAction(s rebootSettings) (fleet.BatchAction, error)
 		if err != nil {
 			return nil, err
 		}
-		opts := alibaba.RebootOptions{OsUpdate: s.alibaba.osUpdate, Wait: s.wait, Poll: d.poll}
+		opts := alibaba.RebootOptions{OsUpdate: s.alibaba.osUpdate, Wait: s.wait, Poll: d.poll, Settle: d.rebootSettle}
 		if s.alibaba.loginToken != "" {
 			a := s.alibaba
 			opts.ClientAPI = &alibaba.ClientAPI{
@@ -61,7 +61,7 @@ func (d *providerData) rebootAction(s rebootSettings) (fleet.BatchAction, error)
 		if err != nil {
 			return nil, err
 		}
-		return c.Rebooter(huawei.RebootOptions{Type: s.huaweiType, Wait: s.wait, Poll: d.poll}), nil
+		return c.Rebooter(huawei.RebootOptions{Type: s.huaweiType, Wait: s.wait, Poll: d.poll, Settle: d.rebootSettle}), nil
 	}
 	return nil, unknownCloud(s.cloud)
 }
@@ -76,14 +76,14 @@ func (d *providerData) deleteAction(s deleteSettings) (fleet.BatchAction, error)
 		if err := d.alibaba.requireAccessKey(); err != nil {
 			return nil, err
 		}
-		return c.Deleter(alibaba.DeleteOptions{Wait: s.wait, IgnoreMissing: s.ignoreMissing, Poll: d.poll}), nil
+		return c.Deleter(alibaba.DeleteOptions{Wait: s.wait, FailMissing: !s.ignoreMissing, Poll: d.poll}), nil
 	case cloudHuawei:
 		c, err := d.huaweiClient(s.region)
 		if err != nil {
 			return nil, err
 		}
 		opts := s.huawei
-		opts.Wait, opts.IgnoreMissing, opts.Poll = s.wait, s.ignoreMissing, d.poll
+		opts.Wait, opts.FailMissing, opts.Poll = s.wait, !s.ignoreMissing, d.poll
 		return c.Deleter(opts), nil
 	}
 	return nil, unknownCloud(s.cloud)
@@ -129,13 +129,14 @@ func (d *providerData) alibabaClient(region string) (*alibaba.Client, error) {
 			"or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION")
 	}
 	return alibaba.NewClient(alibaba.Config{
-		Region:        region,
-		AccessKey:     d.alibaba.accessKey,
-		SecretKey:     d.alibaba.secretKey,
-		SecurityToken: d.alibaba.securityToken,
-		Endpoint:      d.alibaba.endpoint,
-		Retry:         d.retry,
-		UserAgent:     d.userAgent,
+		Region:         region,
+		AccessKey:      d.alibaba.accessKey,
+		SecretKey:      d.alibaba.secretKey,
+		SecurityToken:  d.alibaba.securityToken,
+		Endpoint:       d.alibaba.endpoint,
+		AllowPlainHTTP: d.alibaba.allowPlainHTTP,
+		Retry:          d.retry,
+		UserAgent:      d.userAgent,
 	})
 }
 
@@ -158,15 +159,16 @@ func (d *providerData) huaweiClient(region string) (*huawei.Client, error) {
 		region = d.huawei.region
 	}
 	return huawei.NewClient(huawei.Config{
-		Region:        region,
-		ProjectID:     d.huawei.projectID,
-		AccessKey:     d.huawei.accessKey,
-		SecretKey:     d.huawei.secretKey,
-		SecurityToken: d.huawei.securityToken,
-		AuthToken:     d.huawei.authToken,
-		Endpoint:      d.huawei.endpoint,
-		Retry:         d.retry,
-		UserAgent:     d.userAgent,
+		Region:         region,
+		ProjectID:      d.huawei.projectID,
+		AccessKey:      d.huawei.accessKey,
+		SecretKey:      d.huawei.secretKey,
+		SecurityToken:  d.huawei.securityToken,
+		AuthToken:      d.huawei.authToken,
+		Endpoint:       d.huawei.endpoint,
+		AllowPlainHTTP: d.huawei.allowPlainHTTP,
+		Retry:          d.retry,
+		UserAgent:      d.userAgent,
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
@@ -23,21 +24,23 @@ type providerModel struct {
 }
 
 type alibabaProviderModel struct {
-	Region        types.String `tfsdk:"region"`
-	AccessKey     types.String `tfsdk:"access_key"`
-	SecretKey     types.String `tfsdk:"secret_key"`
-	SecurityToken types.String `tfsdk:"security_token"`
-	Endpoint      types.String `tfsdk:"endpoint"`
+	Region         types.String `tfsdk:"region"`
+	AccessKey      types.String `tfsdk:"access_key"`
+	SecretKey      types.String `tfsdk:"secret_key"`
+	SecurityToken  types.String `tfsdk:"security_token"`
+	Endpoint       types.String `tfsdk:"endpoint"`
+	AllowPlainHTTP types.Bool   `tfsdk:"allow_plain_http"`
 }
 
 type huaweiProviderModel struct {
-	Region        types.String `tfsdk:"region"`
-	ProjectID     types.String `tfsdk:"project_id"`
-	AccessKey     types.String `tfsdk:"access_key"`
-	SecretKey     types.String `tfsdk:"secret_key"`
-	SecurityToken types.String `tfsdk:"security_token"`
-	AuthToken     types.String `tfsdk:"auth_token"`
-	Endpoint      types.String `tfsdk:"endpoint"`
+	Region         types.String `tfsdk:"region"`
+	ProjectID      types.String `tfsdk:"project_id"`
+	AccessKey      types.String `tfsdk:"access_key"`
+	SecretKey      types.String `tfsdk:"secret_key"`
+	SecurityToken  types.String `tfsdk:"security_token"`
+	AuthToken      types.String `tfsdk:"auth_token"`
+	Endpoint       types.String `tfsdk:"endpoint"`
+	AllowPlainHTTP types.Bool   `tfsdk:"allow_plain_http"`
 }
 
 // Defaults of the provider-wide settings.
@@ -50,16 +53,22 @@ const (
 // providerData is the resolved configuration handed to resources and data
 // sources: attributes first, then environment variables.
 type providerData struct {
-	alibaba     alibabaSettings
-	huawei      huaweiSettings
-	retry       retry.Policy
-	poll        retry.Poller
-	concurrency int
-	userAgent   string
+	alibaba alibabaSettings
+	huawei  huaweiSettings
+	retry   retry.Policy
+	poll    retry.Poller
+	// rebootSettle is how long a desktop never seen rebooting must keep
+	// reading up before it counts as rebooted (fleet.RebootWatch).
+	rebootSettle time.Duration
+	concurrency  int
+	userAgent    string
 }
 
 type alibabaSettings struct {
 	region, accessKey, secretKey, securityToken, endpoint string
+	// allowPlainHTTP is the user's opt-in to an http:// endpoint off
+	// this machine (see plainHTTPBearer).
+	allowPlainHTTP bool
 	// unknown is set when part of the block was not yet known at plan time,
 	// so plan-time checks must not judge it.
 	unknown bool
@@ -67,6 +76,7 @@ type alibabaSettings struct {
 
 type huaweiSettings struct {
 	region, projectID, accessKey, secretKey, securityToken, authToken, endpoint string
+	allowPlainHTTP                                                              bool
 	unknown                                                                     bool
 }
 
@@ -103,6 +113,7 @@ func newProviderData(cfg providerModel, version string, env func(string) string)
 	d.alibaba.secretKey = first(a.SecretKey, &d.alibaba.unknown, "ALICLOUD_SECRET_KEY")
 	d.alibaba.securityToken = first(a.SecurityToken, &d.alibaba.unknown, "ALICLOUD_SECURITY_TOKEN")
 	d.alibaba.endpoint = first(a.Endpoint, &d.alibaba.unknown, "CLOUDDESKTOP_ALIBABA_ENDPOINT")
+	d.alibaba.allowPlainHTTP = a.AllowPlainHTTP.ValueBool()
 
 	h := cfg.Huawei
 	if h == nil {
@@ -115,6 +126,7 @@ func newProviderData(cfg providerModel, version string, env func(string) string)
 	d.huawei.securityToken = first(h.SecurityToken, &d.huawei.unknown, "HW_SECURITY_TOKEN")
 	d.huawei.authToken = first(h.AuthToken, &d.huawei.unknown, "HW_AUTH_TOKEN")
 	d.huawei.endpoint = first(h.Endpoint, &d.huawei.unknown, "CLOUDDESKTOP_HUAWEI_ENDPOINT")
+	d.huawei.allowPlainHTTP = h.AllowPlainHTTP.ValueBool()
 
 	// Endpoints from the environment skip the schema validator: check them here.
 	for _, ep := range []struct{ attr, env, value string }{
@@ -129,6 +141,8 @@ func newProviderData(cfg providerModel, version string, env func(string) string)
 				fmt.Sprintf("The %s endpoint (from the provider block or %s) is not usable: %s", ep.attr, ep.env, err))
 		}
 	}
+
+	warnPlainHTTP(d, &diags)
 
 	d.retry = retry.Policy{MaxRetries: retry.DefaultMaxRetries, BaseDelay: retry.DefaultBaseDelay, MaxDelay: retry.DefaultMaxDelay}
 	switch {
@@ -148,10 +162,14 @@ func newProviderData(cfg providerModel, version string, env func(string) string)
 		d.concurrency = int(cfg.MaxConcurrency.ValueInt64())
 	}
 
-	// Two tuning knobs, mainly so tests against the mock cloud stay fast.
+	// Three tuning knobs, mainly so tests against the mock cloud stay fast.
 	d.poll = retry.Poller{Interval: defaultPollInterval, MaxInterval: defaultMaxPollInterval}
 	if v, ok := durationEnv(env, "CLOUDDESKTOP_POLL_INTERVAL", &diags); ok {
 		d.poll = retry.Poller{Interval: v, MaxInterval: max(v, min(defaultMaxPollInterval, 8*v))}
+	}
+	d.rebootSettle = fleet.DefaultRebootSettle
+	if v, ok := durationEnv(env, "CLOUDDESKTOP_REBOOT_SETTLE", &diags); ok {
+		d.rebootSettle = v
 	}
 	if v, ok := durationEnv(env, "CLOUDDESKTOP_RETRY_BASE_DELAY", &diags); ok {
 		d.retry.BaseDelay = v

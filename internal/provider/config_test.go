@@ -134,6 +134,44 @@ func TestNewProviderDataWarnsAboutSDKDebugOutput(t *testing.T) {
 	}
 }
 
+// TestNewProviderDataWarnsAboutPlainHTTP: AK/SK signing over plain http to
+// a remote host draws one warning per cloud, naming the host; loopback,
+// https and the opt-in draw none. (A bearer credential there fails the
+// plan instead: TestAccPlainHTTP.)
+func TestNewProviderDataWarnsAboutPlainHTTP(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string // hosts warned about
+	}{
+		{"remote http, both clouds", map[string]string{"CLOUDDESKTOP_ALIBABA_ENDPOINT": "http://192.0.2.1:80", "CLOUDDESKTOP_HUAWEI_ENDPOINT": "http://192.0.2.2:81"},
+			[]string{"192.0.2.1:80", "192.0.2.2:81"}},
+		{"loopback", map[string]string{"CLOUDDESKTOP_ALIBABA_ENDPOINT": "http://127.0.0.1:18080", "CLOUDDESKTOP_HUAWEI_ENDPOINT": "http://localhost:18080"}, nil},
+		{"https", map[string]string{"CLOUDDESKTOP_ALIBABA_ENDPOINT": "https://192.0.2.1"}, nil},
+		{"huawei token: a plan error, not a warning", map[string]string{"CLOUDDESKTOP_HUAWEI_ENDPOINT": "http://192.0.2.2", "HW_AUTH_TOKEN": "t"}, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, diags := newProviderData(providerModel{}, "test", envOf(tt.env))
+			if diags.HasError() || diags.WarningsCount() != len(tt.want) {
+				t.Fatalf("diagnostics %q, want %d warnings", diagsText(diags), len(tt.want))
+			}
+			for _, host := range tt.want {
+				if !strings.Contains(diagsText(diags), "endpoint "+host+" is plain http") {
+					t.Errorf("no warning names %s: %q", host, diagsText(diags))
+				}
+			}
+		})
+	}
+	opted := providerModel{
+		Alibaba: &alibabaProviderModel{Endpoint: types.StringValue("http://192.0.2.1"), AllowPlainHTTP: types.BoolValue(true)},
+		Huawei:  &huaweiProviderModel{Endpoint: types.StringValue("http://192.0.2.2"), AllowPlainHTTP: types.BoolValue(true)},
+	}
+	if _, diags := newProviderData(opted, "test", envOf(nil)); len(diags) != 0 {
+		t.Errorf("allow_plain_http = true: diagnostics %q, want none", diagsText(diags))
+	}
+}
+
 func TestCheckEndpoint(t *testing.T) {
 	tests := []struct {
 		url  string

@@ -81,7 +81,7 @@ func (r *desktopBatchDeleteResource) ModifyPlan(ctx context.Context, req resourc
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkCloudConfigured(r.data, m.Cloud, m.Region, true, &resp.Diagnostics)
+	checkCloudConfigured(r.data, m.Cloud, m.Region, false, &resp.Diagnostics)
 }
 
 func (r *desktopBatchDeleteResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

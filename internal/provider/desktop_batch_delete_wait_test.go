@@ -40,6 +40,20 @@ type bdwCloud struct {
 	// notFoundCode is the error code the cloud gives a desktop it does not
 	// know, in a delete.
 	notFoundCode string
+	// unknownIDs are the ways the mock can treat an unknown ID in a
+	// delete, as real answers differ (mockcloud.Behaviour).
+	unknownIDs []string
+}
+
+// withUnknownIDs sets how the mock's delete treats an unknown ID on cloud.
+func withUnknownIDs(cloud, mode string) func(*mockcloud.Config) {
+	return func(cfg *mockcloud.Config) {
+		if cloud == mockcloud.CloudAlibaba {
+			cfg.Behaviour.AlibabaUnknownIDs = mode
+		} else {
+			cfg.Behaviour.HuaweiUnknownIDs = mode
+		}
+	}
 }
 
 var (
@@ -47,11 +61,13 @@ var (
 		cloud: mockcloud.CloudAlibaba, region: mockcloud.DemoAlibabaRegion, deleteOp: "DeleteDesktops",
 		readOps:      []string{"DescribeDesktops"},
 		neverExisted: "ecd-neverexisted00001", notFoundCode: "InvalidDesktopId.NotFound",
+		unknownIDs: []string{mockcloud.UnknownReject, mockcloud.UnknownSkip},
 	}
 	bdwHuawei = bdwCloud{
 		cloud: mockcloud.CloudHuawei, region: mockcloud.DemoHuaweiProject, deleteOp: "BatchDeleteDesktops",
 		readOps:      []string{"ShowJob", "ListDesktopsDetail", "ShowDesktopDetail"},
 		neverExisted: "00000000-0000-4000-8000-00000000dead", notFoundCode: "WKS.0004",
+		unknownIDs: []string{mockcloud.UnknownFailedSubJob, mockcloud.UnknownReject, mockcloud.UnknownSkip},
 	}
 	bdwClouds = []bdwCloud{bdwAlibaba, bdwHuawei}
 )
@@ -336,90 +352,98 @@ func bdwDeleteDone(c *testCloud, k bdwCloud, ids []string, wait bool) error {
 // resource that depends on the fleet (so Terraform destroys it first). With
 // ignore_missing (the default) the two count as deleted. Without, destroy
 // deletes the rest and fails naming just those two, which stay in state;
-// switching ignore_missing on then lets the destroy finish.
+// switching ignore_missing on then lets the destroy finish. Each holds
+// whichever way the cloud treats an unknown ID: rejecting the whole call,
+// skipping it silently, or (Huawei) a failed sub-job or none at all.
 func TestAccDesktopBatchDeleteWait_ignoreMissing(t *testing.T) {
 	for _, k := range bdwClouds {
-		for _, ignore := range []bool{true, false} {
-			t.Run(fmt.Sprintf("%s/ignore_missing=%t", k.cloud, ignore), func(t *testing.T) {
-				cloud := newTestCloud(t, mockcloud.Timing{})
-				present := cloud.SeedFleet(k.cloud, k.region, "present", 3)
-				predeleted := cloud.SeedFleet(k.cloud, k.region, "predeleted", 1)[0]
-				keep := cloud.SeedFleet(k.cloud, k.region, "keep", 1)
-				missing := slices.Sorted(slices.Values([]string{predeleted, k.neverExisted}))
-				all := append(slices.Clone(present), missing...)
-				fleet := func(ids []string, ignore bool) string {
-					return bdwResource("fleet", k.cloud, ids, fmt.Sprintf("  ignore_missing = %t\n", ignore))
-				}
-				other := bdwResource("other", k.cloud, []string{predeleted}, "  depends_on = [clouddesktop_desktop_batch_delete.fleet]\n")
-
-				steps := []resource.TestStep{{
-					Config: cloud.providerBlock() + fleet(all, ignore) + other,
-					Check:  bdwNoCalls(cloud, "create"),
-				}}
-				if !ignore {
-					line := func(string) string {
-						return fmt.Sprintf(`%s %s failed[^\n]*: %s:[^\n]*request ID [0-9A-Za-z-]{8,}`, k.cloud, k.deleteOp, regexp.QuoteMeta(k.notFoundCode))
-					}
-					steps = append(steps,
-						resource.TestStep{
-							Config:      cloud.providerBlock(),
-							ExpectError: bdwFailurePattern(k.cloud, len(all), missing, line),
-						},
-						resource.TestStep{
-							// State holds exactly the two missing desktops: a
-							// configuration naming just those plans nothing.
-							Config:   cloud.providerBlock() + fleet(missing, false),
-							PlanOnly: true,
-							ConfigPlanChecks: resource.ConfigPlanChecks{
-								PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-							},
-						},
-						resource.TestStep{
-							// Clean up: with ignore_missing on, the next
-							// destroy counts them as deleted. The switch
-							// itself is an in-place update without a call.
-							PreConfig: cloud.ResetCalls,
-							Config:    cloud.providerBlock() + fleet(missing, true),
-							ConfigPlanChecks: resource.ConfigPlanChecks{
-								PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(deleteAddr, plancheck.ResourceActionUpdate)},
-							},
-							Check: resource.ComposeAggregateTestCheckFunc(
-								bdwStateHolds(missing),
-								bdwNoCalls(cloud, "switching ignore_missing"),
-							),
-						},
-					)
-				}
-
-				resource.ParallelTest(t, resource.TestCase{
-					ProtoV6ProviderFactories: protoV6ProviderFactories,
-					CheckDestroy: func(*terraform.State) error {
-						if ignore {
-							// The other resource went first, and its
-							// desktop was gone before the fleet's destroy.
-							deletes := cloud.CallsTo(k.cloud, k.deleteOp)
-							if len(deletes) == 0 || !slices.Equal(deletes[0].DesktopIDs, []string{predeleted}) || deletes[0].Status/100 != 2 {
-								return fmt.Errorf("the first %s call was not the other resource's accepted delete of %s", k.deleteOp, predeleted)
-							}
-						}
-						if err := bdwUntouched(cloud, k.cloud, keep); err != nil {
-							return err
-						}
-						// Each deleted once: the predeleted one by the
-						// other resource, and never again.
-						if err := desktopsGone(cloud, k.cloud, append(slices.Clone(present), predeleted)); err != nil {
-							return err
-						}
-						if n := cloud.DeleteCount(k.cloud, k.neverExisted); n != 0 {
-							return fmt.Errorf("the desktop that never existed was deleted %d times", n)
-						}
-						return nil
-					},
-					Steps: steps,
+		for _, mode := range k.unknownIDs {
+			for _, ignore := range []bool{true, false} {
+				t.Run(fmt.Sprintf("%s/unknown_ids=%s/ignore_missing=%t", k.cloud, mode, ignore), func(t *testing.T) {
+					testIgnoreMissing(t, k, mode, ignore)
 				})
-			})
+			}
 		}
 	}
+}
+
+func testIgnoreMissing(t *testing.T, k bdwCloud, mode string, ignore bool) {
+	cloud := newTestCloudWith(t, withUnknownIDs(k.cloud, mode))
+	present := cloud.SeedFleet(k.cloud, k.region, "present", 3)
+	predeleted := cloud.SeedFleet(k.cloud, k.region, "predeleted", 1)[0]
+	keep := cloud.SeedFleet(k.cloud, k.region, "keep", 1)
+	missing := slices.Sorted(slices.Values([]string{predeleted, k.neverExisted}))
+	all := append(slices.Clone(present), missing...)
+	fleet := func(ids []string, ignore bool) string {
+		return bdwResource("fleet", k.cloud, ids, fmt.Sprintf("  ignore_missing = %t\n", ignore))
+	}
+	other := bdwResource("other", k.cloud, []string{predeleted}, "  depends_on = [clouddesktop_desktop_batch_delete.fleet]\n")
+
+	steps := []resource.TestStep{{
+		Config: cloud.providerBlock() + fleet(all, ignore) + other,
+		Check:  bdwNoCalls(cloud, "create"),
+	}}
+	if !ignore {
+		line := func(string) string {
+			return fmt.Sprintf(`%s %s failed[^\n]*: %s:[^\n]*request ID [0-9A-Za-z-]{8,}`, k.cloud, k.deleteOp, regexp.QuoteMeta(k.notFoundCode))
+		}
+		steps = append(steps,
+			resource.TestStep{
+				Config:      cloud.providerBlock(),
+				ExpectError: bdwFailurePattern(k.cloud, len(all), missing, line),
+			},
+			resource.TestStep{
+				// State holds exactly the two missing desktops: a
+				// configuration naming just those plans nothing.
+				Config:   cloud.providerBlock() + fleet(missing, false),
+				PlanOnly: true,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+			},
+			resource.TestStep{
+				// Clean up: with ignore_missing on, the next
+				// destroy counts them as deleted. The switch
+				// itself is an in-place update without a call.
+				PreConfig: cloud.ResetCalls,
+				Config:    cloud.providerBlock() + fleet(missing, true),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectResourceAction(deleteAddr, plancheck.ResourceActionUpdate)},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					bdwStateHolds(missing),
+					bdwNoCalls(cloud, "switching ignore_missing"),
+				),
+			},
+		)
+	}
+
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			if ignore {
+				// The other resource went first, and its
+				// desktop was gone before the fleet's destroy.
+				deletes := cloud.CallsTo(k.cloud, k.deleteOp)
+				if len(deletes) == 0 || !slices.Equal(deletes[0].DesktopIDs, []string{predeleted}) || deletes[0].Status/100 != 2 {
+					return fmt.Errorf("the first %s call was not the other resource's accepted delete of %s", k.deleteOp, predeleted)
+				}
+			}
+			if err := bdwUntouched(cloud, k.cloud, keep); err != nil {
+				return err
+			}
+			// Each deleted once: the predeleted one by the
+			// other resource, and never again.
+			if err := desktopsGone(cloud, k.cloud, append(slices.Clone(present), predeleted)); err != nil {
+				return err
+			}
+			if n := cloud.DeleteCount(k.cloud, k.neverExisted); n != 0 {
+				return fmt.Errorf("the desktop that never existed was deleted %d times", n)
+			}
+			return nil
+		},
+		Steps: steps,
+	})
 }
 
 // TestAccDesktopBatchDeleteWait_timeout destroys with a delete timeout of

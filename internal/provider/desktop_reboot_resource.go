@@ -101,7 +101,7 @@ func (r *desktopRebootResource) ModifyPlan(ctx context.Context, req resource.Mod
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkCloudConfigured(r.data, m.Cloud, m.Region, !m.Alibaba.usesClientAPI(), &resp.Diagnostics)
+	checkCloudConfigured(r.data, m.Cloud, m.Region, m.Alibaba.usesClientAPI(), &resp.Diagnostics)
 }
 
 func (r *desktopRebootResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -50,8 +50,12 @@ func (r *desktopRebootResource) Schema(ctx context.Context, _ resource.SchemaReq
 				Optional: true,
 				Computed: true,
 				Default:  booldefault.StaticBool(true),
-				MarkdownDescription: "Return only once every desktop is running again (Alibaba `Running`; Huawei `ACTIVE` with an " +
-					"empty `task_status`). Defaults to `true`.",
+				MarkdownDescription: "Return only once every desktop has rebooted and is running again (Alibaba `Running`; Huawei " +
+					"`ACTIVE` with an empty `task_status`). A desktop counts as rebooted once it was seen rebooting (Alibaba " +
+					"`Stopping`/`Starting`; Huawei `task_status` `rebooting` and kin, or `REBOOT`) and is back up; or, never seen " +
+					"rebooting, once it stayed up on at least two reads across a settle window after the call " +
+					"(`CLOUDDESKTOP_REBOOT_SETTLE`, default `20s`), since a cloud shows a reboot only some time after accepting it. " +
+					"Defaults to `true`.",
 			},
 			"rebooted_at": schema.StringAttribute{
 				Computed:            true,

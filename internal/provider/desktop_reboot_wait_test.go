@@ -511,3 +511,51 @@ func TestAccDesktopRebootWait_timeout(t *testing.T) {
 		})
 	}
 }
+
+// TestAccDesktopRebootWait_settle checks when a desktop counts as
+// rebooted, on every API: only once it was seen rebooting and is back up,
+// or, never seen rebooting, once it stayed up across the settle window
+// since the call. A cloud whose status lags the call (the desktop reads
+// Running / ACTIVE and idle for a while after it) is waited for until its
+// reboot has really happened; one that never shows the reboot is read up
+// to the end of the window, not trusted on its second idle read.
+func TestAccDesktopRebootWait_settle(t *testing.T) {
+	const (
+		lag    = 300 * time.Millisecond
+		settle = 600 * time.Millisecond
+	)
+	cases := []struct {
+		name    string
+		timing  mockcloud.Timing
+		settle  time.Duration
+		backUp  time.Duration // after the reboot call, when every desktop is back on the mock's clock
+		because string
+	}{
+		{"lagging cloud", mockcloud.Timing{RebootLag: lag, RebootStopping: rebootWaitStep, RebootStarting: rebootWaitStep}, 5 * time.Second,
+			lag + rebootWaitTotal, "seen rebooting, then back up"},
+		{"reboot never shows", mockcloud.Timing{}, settle, settle, "up across the settle window"},
+	}
+	for _, tc := range cases {
+		for _, api := range []rebootAPI{alibabaAdminReboot, alibabaClientReboot, huaweiSoftReboot} {
+			t.Run(tc.name+"/"+api.name, func(t *testing.T) {
+				cloud := newTestCloud(t, tc.timing)
+				ids := cloud.SeedFleet(api.cloud, api.region, "settle", 3)
+				resource.ParallelTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: providerFactoriesWithEnv(map[string]string{"CLOUDDESKTOP_REBOOT_SETTLE": tc.settle.String()}),
+					Steps: []resource.TestStep{{
+						Config: rebootWaitConfig(cloud, api, ids, true, "1", "\n  timeouts {\n    create = \"20s\"\n  }\n"),
+						Check: func(*terraform.State) error {
+							if err := waitedUntilBackUp(cloud, api.cloud, ids, tc.backUp); err != nil {
+								return fmt.Errorf("%s (%s): %w", tc.name, tc.because, err)
+							}
+							if err := everyDesktopBackUp(cloud, api.cloud, ids); err != nil {
+								return err
+							}
+							return everyDesktopRebooted(cloud, ids, 1)
+						},
+					}},
+				})
+			})
+		}
+	}
+}

@@ -61,14 +61,18 @@ func validateAlibabaClientAPI(a *alibabaRebootModel, diags *diag.Diagnostics) {
 }
 
 // checkCloudConfigured fails a plan whose cloud lacks what it needs (region,
-// project, credentials), naming the attributes and environment variables
-// that would supply it, instead of failing half-way through an apply.
-// Settings not yet known at plan time are not judged.
-func checkCloudConfigured(d *providerData, cloud, region types.String, needsAlibabaKey bool, diags *diag.Diagnostics) {
+// project, credentials), or whose endpoint would carry a bearer credential
+// in clear text, naming the attributes and environment variables that
+// would fix it, instead of failing half-way through an apply. clientAPI
+// says the resource reboots through the Alibaba client API, which sends a
+// login token and needs no AccessKey. Settings not yet known at plan time
+// are not judged.
+func checkCloudConfigured(d *providerData, cloud, region types.String, clientAPI bool, diags *diag.Diagnostics) {
 	if cloud.IsUnknown() || region.IsUnknown() {
 		return
 	}
 	var err error
+	summary := "Cloud not configured"
 	switch cloud.ValueString() {
 	case cloudAlibaba:
 		if d.alibaba.unknown {
@@ -77,16 +81,22 @@ func checkCloudConfigured(d *providerData, cloud, region types.String, needsAlib
 		if region.ValueString() == "" && d.alibaba.region == "" {
 			err = fmt.Errorf("no Alibaba Cloud region: set `region` on the resource, `alibaba.region` in the provider block, " +
 				"or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION")
-		} else if needsAlibabaKey {
+		} else if bearer := d.plainHTTPBearer(cloudAlibaba, clientAPI); bearer != "" {
+			summary, err = "Credential would cross the network unencrypted", plainHTTPError(cloudAlibaba, bearer, d.alibaba.endpoint)
+		} else if !clientAPI {
 			err = d.alibaba.requireAccessKey()
 		}
 	case cloudHuawei:
 		if d.huawei.unknown {
 			return
 		}
-		err = d.huawei.check(region.ValueString())
+		if err = d.huawei.check(region.ValueString()); err == nil {
+			if bearer := d.plainHTTPBearer(cloudHuawei, false); bearer != "" {
+				summary, err = "Credential would cross the network unencrypted", plainHTTPError(cloudHuawei, bearer, d.huawei.endpoint)
+			}
+		}
 	}
 	if err != nil {
-		diags.AddAttributeError(path.Root("cloud"), "Cloud not configured", err.Error())
+		diags.AddAttributeError(path.Root("cloud"), summary, err.Error())
 	}
 }

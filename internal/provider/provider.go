@@ -22,6 +22,10 @@ var _ provider.Provider = (*CloudDesktopProvider)(nil)
 type CloudDesktopProvider struct {
 	// version is "dev" for local builds and the release version otherwise.
 	version string
+	// env reads an environment variable; nil means the process
+	// environment. Tests set their own, so that parallel tests can tune
+	// the provider differently.
+	env func(string) string
 }
 
 // New returns a constructor of the provider, as providerserver expects.
@@ -87,6 +91,13 @@ func alibabaProviderBlock() schema.SingleNestedBlock {
 				Sensitive:           true,
 				MarkdownDescription: "STS security token, for temporary credentials. Or `ALICLOUD_SECURITY_TOKEN`.",
 			},
+			"allow_plain_http": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Allow an `http://` `endpoint` on a host that is not loopback (`127.0.0.1`, `::1`, `localhost`). " +
+					"Without it, plan fails when a bearer credential would cross the network in clear text (an STS `security_token`, or a reboot's client-API `login_token`), and warns " +
+					"for AK/SK signing, which exposes no secret but leaves requests and answers readable. Loopback endpoints, " +
+					"such as the bundled mock cloud or a local proxy, never need it.",
+			},
 			"endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Full URL of the ECD endpoint, `https://host` or `http://host:port`. " +
@@ -132,6 +143,13 @@ func huaweiProviderBlock() schema.SingleNestedBlock {
 				Sensitive:           true,
 				MarkdownDescription: "IAM token sent as `X-Auth-Token` instead of AK/SK signing. Or `HW_AUTH_TOKEN`.",
 			},
+			"allow_plain_http": schema.BoolAttribute{
+				Optional: true,
+				MarkdownDescription: "Allow an `http://` `endpoint` on a host that is not loopback (`127.0.0.1`, `::1`, `localhost`). " +
+					"Without it, plan fails when a bearer credential would cross the network in clear text (`auth_token` as `X-Auth-Token`, or a `security_token`), and warns " +
+					"for AK/SK signing, which exposes no secret but leaves requests and answers readable. Loopback endpoints, " +
+					"such as the bundled mock cloud or a local proxy, never need it.",
+			},
 			"endpoint": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: "Full URL of the Workspace endpoint, `https://host` or `http://host:port`. " +
@@ -148,7 +166,11 @@ func (p *CloudDesktopProvider) Configure(ctx context.Context, req provider.Confi
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	data, diags := newProviderData(cfg, p.version, envLookup)
+	env := p.env
+	if env == nil {
+		env = envLookup
+	}
+	data, diags := newProviderData(cfg, p.version, env)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return

@@ -34,8 +34,26 @@ func TestMain(m *testing.M) {
 	// the Alibaba credential chain off the ECS metadata service.
 	os.Setenv("CLOUDDESKTOP_POLL_INTERVAL", "20ms")
 	os.Setenv("CLOUDDESKTOP_RETRY_BASE_DELAY", "5ms")
+	// A reboot the mock shows no trace of (instant transitions) counts as
+	// done once its desktops stayed up this long.
+	os.Setenv("CLOUDDESKTOP_REBOOT_SETTLE", "50ms")
 	os.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 	os.Exit(m.Run())
+}
+
+// providerFactoriesWithEnv runs the provider with some environment
+// variables of its own, for a test that tunes it differently from the
+// others running in parallel (the process environment is shared).
+func providerFactoriesWithEnv(overrides map[string]string) map[string]func() (tfprotov6.ProviderServer, error) {
+	env := func(name string) string {
+		if v, ok := overrides[name]; ok {
+			return v
+		}
+		return os.Getenv(name)
+	}
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		"clouddesktop": providerserver.NewProtocol6WithError(&CloudDesktopProvider{version: "test", env: env}),
+	}
 }
 
 // testCloud is a mock cloud serving one test.

@@ -937,10 +937,10 @@ func TestAccResilience_deletePermanentFailures(t *testing.T) {
 					// FAILED sub-jobs in two other batches. Followed through
 					// the job they fail with its code; a desktop whose job ID
 					// was lost with the answer is followed through the
-					// listing, which shows it idle again.
+					// listing, which shows task_status deleteFailed.
 					failing := []string{sorted[5], sorted[77], sorted[320], sorted[399]}
 					c.InjectFault(mockcloud.Fault{Cloud: mockcloud.CloudHuawei, Kind: mockcloud.FaultJobFailed, DesktopIDs: failing})
-					resilAll(failing, resilPattern(`^huawei BatchDeleteDesktops failed: (WKS\.0500: .*\(job \S+\)|the desktop stopped being deleted \(status ACTIVE\)); request ID \S+`), must)
+					resilAll(failing, resilPattern(`^huawei BatchDeleteDesktops failed: (WKS\.0500: .*\(job \S+\)|the cloud could not delete the desktop \(task_status deleteFailed\)); request ID \S+`), must)
 					return must, nil
 				},
 				cure: func(*testCloud, []string) {},

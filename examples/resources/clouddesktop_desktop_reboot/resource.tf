@@ -22,6 +22,8 @@ resource "clouddesktop_desktop_reboot" "from_client" {
   alibaba {
     session_id     = var.wuying_session_id
     login_token_wo = var.wuying_login_token
+    client_os      = "Windows_NT 10.0.18363 x64"
+    client_version = "2.1.0-R-20210731.151756"
   }
 
   keepers = {
