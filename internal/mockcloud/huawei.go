@@ -413,8 +413,14 @@ func (h *hwHandler) batchRun(body []byte) plan {
 	}}
 }
 
+// render is a desktop as the listing and the detail show it.
 func (h *hwHandler) render(d *desktop) hwDesktop {
 	status, task, _ := h.s.view(d, h.now)
+	if task == hwDeleting && h.s.behaviour.HuaweiDeletingLooksEmpty {
+		// Only the display: the cloud itself still knows the desktop
+		// is being deleted, and refuses to start another delete.
+		status, task = "", ""
+	}
 	return hwDesktop{
 		DesktopID: d.ID, ComputerName: d.Name, Status: status, TaskStatus: task,
 		Created: d.created.UTC().Format("2006-01-02T15:04:05.000Z"), DesktopType: "DEDICATED",

@@ -103,8 +103,6 @@ func (s *Server) view(d *desktop, now time.Time) (status, task string, gone bool
 		sub := d.job.subs[d.sub]
 		end := d.job.end(t)
 		switch {
-		case (sub.stuck || now.Before(end)) && s.behaviour.HuaweiDeletingLooksEmpty:
-			return "", "", false
 		case sub.stuck || now.Before(end):
 			return d.Status, hwDeleting, false
 		case sub.failed:
