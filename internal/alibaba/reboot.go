@@ -275,15 +275,16 @@ func rebootSign(ctx context.Context, d desktop, unknown *fleet.UnknownWords) fle
 	return fleet.SignOther
 }
 
-// checkClientToken enforces the API's rule for ClientToken (ASCII, at most
-// 64 characters) before anything is sent.
+// checkClientToken enforces the document's rule for ClientToken ("supports
+// only ASCII characters and must be no longer than 64 characters") before
+// anything is sent.
 func checkClientToken(token string) error {
 	if len(token) > maxClientToken {
 		return fmt.Errorf("alibaba: ClientToken is %d characters long, the API takes at most %d", len(token), maxClientToken)
 	}
 	for _, r := range token {
-		if r < 0x20 || r > 0x7e {
-			return errors.New("alibaba: ClientToken must be printable ASCII")
+		if r > 0x7f {
+			return errors.New("alibaba: ClientToken supports only ASCII characters")
 		}
 	}
 	return nil
