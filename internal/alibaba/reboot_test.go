@@ -620,3 +620,18 @@ func (fn logLines) Write(p []byte) (int, error) {
 	}
 	return len(p), nil
 }
+
+// TestCheckClientToken: the document's rule, no more: ASCII, at most 64.
+func TestCheckClientToken(t *testing.T) {
+	for token, ok := range map[string]bool{
+		"40401e62-5caf-4508-8de7-bf98af12****": true,
+		strings.Repeat("a", 64):                true,
+		strings.Repeat("a", 65):                false,
+		"with space and ~!@#":                  true,
+		"tök":                                  false,
+	} {
+		if err := checkClientToken(token); (err == nil) != ok {
+			t.Errorf("%q: %v, want ok %v", token, err, ok)
+		}
+	}
+}
