@@ -3,6 +3,7 @@ package alibaba
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -194,7 +195,7 @@ func deleteDisposition(d desktop, listed bool) disposition {
 }
 
 // deleteJudge waits for a desktop to be absent or Deleted.
-func deleteJudge(_ string, d desktop, listed bool) (verdict, string) {
+func deleteJudge(_ string, d desktop, listed bool, _ time.Time) (verdict, string) {
 	if gone(d, listed) {
 		return waitDone, ""
 	}

@@ -246,14 +246,14 @@ func rebootDisposition(d desktop, listed bool) disposition {
 // rebootJudge waits until the watch counts each desktop rebooted. A
 // desktop that disappears, is deleted or expires will not come back.
 func rebootJudge(ctx context.Context, watch *fleet.RebootWatch, unknown *fleet.UnknownWords) judge {
-	return func(id string, d desktop, listed bool) (verdict, string) {
+	return func(id string, d desktop, listed bool, at time.Time) (verdict, string) {
 		switch {
 		case gone(d, listed):
 			return waitLost, "desktop disappeared while waiting for it to come back from the reboot"
 		case d.is(statusExpired):
 			return waitLost, "desktop expired while waiting for it to come back from the reboot"
 		}
-		if watch.Observe(id, rebootSign(ctx, d, unknown), time.Now()) {
+		if watch.Observe(id, rebootSign(ctx, d, unknown), at) {
 			return waitDone, ""
 		}
 		return waitMore, ""

@@ -3,6 +3,7 @@ package alibaba
 import (
 	"context"
 	"slices"
+	"time"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
@@ -18,8 +19,9 @@ const (
 )
 
 // judge tells where desktop id stands; listed is false when the read did
-// not return it. why explains a lost desktop.
-type judge func(id string, d desktop, listed bool) (v verdict, why string)
+// not return it, and at is when the read was sent (the state it returned
+// is at least that recent). why explains a lost desktop.
+type judge func(id string, d desktop, listed bool, at time.Time) (v verdict, why string)
 
 // await polls DescribeDesktops (one call per 100 desktops per round) until
 // judge has settled every one of ids, moving each into out.Done or
@@ -32,6 +34,7 @@ func (c *Client) await(ctx context.Context, poll retry.Poller, op string, ids []
 	remaining := slices.Clone(ids)
 	last := make(map[string]string)
 	err := poll.Until(ctx, func(ctx context.Context) (bool, error) {
+		at := time.Now()
 		states, reqID, err := c.describe(ctx, remaining)
 		if err != nil {
 			return false, err
@@ -42,7 +45,7 @@ func (c *Client) await(ctx context.Context, poll retry.Poller, op string, ids []
 			if listed {
 				last[id] = d.Status
 			}
-			switch v, why := j(id, d, listed); v {
+			switch v, why := j(id, d, listed, at); v {
 			case waitDone:
 				out.Done = append(out.Done, id)
 			case waitLost:

@@ -60,8 +60,9 @@ func NewRebootWatch(sent time.Time, settle time.Duration, seenRebooting []string
 	return w
 }
 
-// Observe records one read of desktop id, made at at, and reports whether
-// the desktop is now back from its reboot.
+// Observe records one read of desktop id, sent at at (what it returned is
+// at least that recent, so the settle window is never cut short by a slow
+// answer), and reports whether the desktop is now back from its reboot.
 func (w *RebootWatch) Observe(id string, sign RebootSign, at time.Time) (rebooted bool) {
 	switch sign {
 	case SignRebooting:

@@ -202,12 +202,14 @@ func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []stri
 	last := make(map[string]string)
 	unknown := new(fleet.UnknownWords)
 	err := poll.Until(ctx, func(ctx context.Context) (bool, error) {
+		// When the read was sent: the state it returns is at least
+		// that recent, so the settle window is never shortened.
+		at := time.Now()
 		var reads []string // poll calls: not part of Outcome.RequestIDs
 		states, err := c.describe(ctx, remaining, &reads)
 		if err != nil {
 			return false, err
 		}
-		at := time.Now()
 		reqID := lastRequestID(reads, 0)
 		var next []string
 		for _, id := range remaining {
