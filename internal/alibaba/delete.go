@@ -34,6 +34,9 @@ func (c *Client) Deleter(opts DeleteOptions) fleet.BatchAction {
 
 func (d *deleter) MaxBatch() int { return maxPerCall }
 
+// Operation names the action in progress lines.
+func (d *deleter) Operation() string { return "delete" }
+
 // Act deletes the batch. DeleteDesktops is asynchronous: without Wait an
 // accepted desktop is Done when the call returns.
 func (d *deleter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
@@ -99,6 +102,7 @@ func (d *deleter) send(ctx context.Context, ids []string, resend bool, out *flee
 	unsure, readFailed := false, false
 	settle := func(rc reconciled) {
 		accepted = append(accepted, rc.taken...)
+		fleet.NoteSent(ctx, len(rc.taken), "")
 		todo = rc.resend
 	}
 	err := d.c.retry.Do(ctx, opDelete, func(ctx context.Context, _ int) error {
@@ -123,6 +127,7 @@ func (d *deleter) send(ctx context.Context, ids []string, resend bool, out *flee
 			return err
 		}
 		accepted = append(accepted, todo...)
+		fleet.NoteSent(ctx, len(todo), reqID)
 		todo = nil
 		return nil
 	})

@@ -69,6 +69,9 @@ func (c *Client) Rebooter(opts RebootOptions) fleet.BatchAction {
 	return &rebooter{c: c, opts: opts}
 }
 
+// Operation names the action in progress lines.
+func (r *rebooter) Operation() string { return "reboot" }
+
 func (r *rebooter) MaxBatch() int {
 	if r.opts.ClientAPI != nil {
 		return clientAPIMaxBatch
@@ -147,6 +150,7 @@ func (r *rebooter) send(ctx context.Context, ids []string, token string, out *fl
 	settle := func(rc reconciled) {
 		accepted = append(accepted, rc.taken...)
 		seenRebooting = append(seenRebooting, rc.taken...)
+		fleet.NoteSent(ctx, len(rc.taken), "")
 		for _, id := range rc.stuck {
 			// Neither Running (so a resend would be refused) nor
 			// rebooting: say what the call did and what was seen.
@@ -176,6 +180,7 @@ func (r *rebooter) send(ctx context.Context, ids []string, token string, out *fl
 			return err
 		}
 		accepted = append(accepted, todo...)
+		fleet.NoteSent(ctx, len(todo), reqID)
 		todo = nil
 		return nil
 	})

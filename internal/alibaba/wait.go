@@ -58,6 +58,7 @@ func (c *Client) await(ctx context.Context, poll retry.Poller, op string, ids []
 				next = append(next, id)
 			}
 		}
+		fleet.NoteSettled(ctx, len(remaining)-len(next))
 		remaining = next
 		return len(remaining) == 0, nil
 	})

@@ -33,6 +33,15 @@ func Run(ctx context.Context, ids []string, action BatchAction, concurrency int,
 	if concurrency < 1 {
 		concurrency = 1
 	}
+	total := 0
+	for _, b := range batches {
+		total += len(b.DesktopIDs)
+	}
+	operation := "operation"
+	if named, ok := action.(interface{ Operation() string }); ok {
+		operation = named.Operation()
+	}
+	ctx, _ = startProgress(ctx, operation, total, len(batches))
 	outcomes := make([]Outcome, len(batches))
 	started := make([]bool, len(batches))
 
@@ -43,7 +52,7 @@ func Run(ctx context.Context, ids []string, action BatchAction, concurrency int,
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				outcomes[i] = action.Act(ctx, batches[i])
+				outcomes[i] = action.Act(withBatch(ctx, i), batches[i])
 			}
 		}()
 	}

@@ -38,6 +38,9 @@ func (c *Client) Deleter(opts DeleteOptions) fleet.BatchAction {
 
 func (d *deleter) MaxBatch() int { return maxBatch }
 
+// Operation names the action in progress lines.
+func (d *deleter) Operation() string { return "delete" }
+
 // deleteJob is one accepted BatchDeleteDesktops call.
 type deleteJob struct {
 	id       string
@@ -118,6 +121,7 @@ func (d *deleter) send(ctx context.Context, ids []string, checkMissing bool, acc
 	unsure, readFailed := false, false
 	settle := func(rc reconciled) {
 		acc.watch = append(acc.watch, rc.taken...)
+		fleet.NoteSent(ctx, len(rc.taken), "")
 		for _, id := range rc.failed {
 			out.Failed = append(out.Failed, deleteFailure(id, rc.states[id], rc.requestID))
 		}
@@ -142,6 +146,7 @@ func (d *deleter) send(ctx context.Context, ids []string, checkMissing bool, acc
 			return err
 		}
 		acc.jobs = append(acc.jobs, deleteJob{id: jobID, desktops: pending})
+		fleet.NoteSent(ctx, len(pending), lastRequestID(out.RequestIDs, 0))
 		pending = nil
 		return nil
 	})

@@ -65,6 +65,8 @@ func (d *deleter) wait(ctx context.Context, acc accepted, out *fleet.Outcome) {
 	unknown := new(fleet.UnknownWords)
 
 	err := d.opts.Poll.Until(ctx, func(ctx context.Context) (bool, error) {
+		finished := len(out.Done) + len(out.Failed)
+		defer func() { fleet.NoteSettled(ctx, len(out.Done)+len(out.Failed)-finished) }()
 		allSettled := true
 		for _, j := range jobs {
 			if j.settled {

@@ -58,6 +58,9 @@ func (c *Client) Rebooter(opts RebootOptions) fleet.BatchAction {
 
 func (r *rebooter) MaxBatch() int { return maxBatch }
 
+// Operation names the action in progress lines.
+func (r *rebooter) Operation() string { return "reboot" }
+
 // Act reboots the batch. Desktops the API lists in failed_operation_list
 // fail with their own error; the others are Done (once running again, when
 // waiting).
@@ -101,6 +104,7 @@ func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (
 	settle := func(rc reconciled) {
 		accepted = append(accepted, rc.taken...)
 		seenRebooting = append(seenRebooting, rc.taken...)
+		fleet.NoteSent(ctx, len(rc.taken), "")
 		pending = rc.resend
 	}
 	err := r.c.retry.Do(ctx, opBatchRun, func(ctx context.Context, _ int) error {
@@ -129,6 +133,8 @@ func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (
 				tflog.Warn(ctx, "huawei: failed_operation_list entry without desktop_id", map[string]any{"request_id": reqID})
 			}
 		}
+		before := len(accepted)
+		defer func() { fleet.NoteSent(ctx, len(accepted)-before, reqID) }()
 		for _, id := range pending {
 			if f, ok := failed[id]; ok {
 				msg := deref(f.ErrorMsg)
@@ -236,6 +242,7 @@ func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []stri
 				next = append(next, id)
 			}
 		}
+		fleet.NoteSettled(ctx, len(remaining)-len(next))
 		remaining = next
 		return len(remaining) == 0, nil
 	})

@@ -34,7 +34,7 @@ func BenchmarkRebootFleet(b *testing.B) {
 				const resource = "clouddesktop_desktop_reboot"
 				config := p.resourceValue(resource, map[string]tftypes.Value{
 					"cloud":       tftypes.NewValue(tftypes.String, cloud),
-					"desktop_ids": stringSetValue(ids),
+					"desktop_ids": stringListValue(ids),
 					"wait":        tftypes.NewValue(tftypes.Bool, false),
 				})
 				b.ResetTimer()

@@ -75,7 +75,7 @@ func TestCancelledApplyStopsIssuingCalls(t *testing.T) {
 			p := newProtocolProvider(t, hs.URL)
 			config := p.resourceValue(tt.resource, map[string]tftypes.Value{
 				"cloud":       tftypes.NewValue(tftypes.String, tt.cloud),
-				"desktop_ids": stringSetValue(ids),
+				"desktop_ids": stringListValue(ids),
 				"wait":        tftypes.NewValue(tftypes.Bool, false),
 			})
 			ctx, cancel := context.WithCancel(context.Background())
@@ -279,12 +279,12 @@ func objectWith(typ tftypes.Object, attrs map[string]tftypes.Value) tftypes.Valu
 	return tftypes.NewValue(typ, vals)
 }
 
-func stringSetValue(ids []string) tftypes.Value {
+func stringListValue(ids []string) tftypes.Value {
 	elems := make([]tftypes.Value, len(ids))
 	for i, id := range ids {
 		elems[i] = tftypes.NewValue(tftypes.String, id)
 	}
-	return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems)
+	return tftypes.NewValue(tftypes.List{ElementType: tftypes.String}, elems)
 }
 
 func diagsHaveError(diags []*tfprotov6.Diagnostic) bool {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -35,11 +34,4 @@ func regionAttribute() schema.StringAttribute {
 // desktop, is refused as well.
 func desktopIDValidators() []validator.String {
 	return []validator.String{stringvalidator.LengthAtLeast(1), travelValidator()}
-}
-
-func desktopIDsValidators() []validator.Set {
-	return []validator.Set{
-		setvalidator.SizeAtLeast(1),
-		setvalidator.ValueStringsAre(desktopIDValidators()...),
-	}
 }

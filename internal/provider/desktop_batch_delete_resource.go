@@ -35,7 +35,7 @@ type desktopBatchDeleteResource struct {
 type desktopBatchDeleteModel struct {
 	ID            types.String            `tfsdk:"id"`
 	Cloud         types.String            `tfsdk:"cloud"`
-	DesktopIDs    types.Set               `tfsdk:"desktop_ids"`
+	DesktopIDs    types.List              `tfsdk:"desktop_ids"`
 	Region        types.String            `tfsdk:"region"`
 	IgnoreMissing types.Bool              `tfsdk:"ignore_missing"`
 	Wait          types.Bool              `tfsdk:"wait"`
@@ -115,7 +115,7 @@ func (r *desktopBatchDeleteResource) Delete(ctx context.Context, req resource.De
 	}
 	timeout, diags := state.Timeouts.Delete(ctx, defaultDeleteTimeout)
 	resp.Diagnostics.Append(diags...)
-	ids := setStrings(ctx, state.DesktopIDs, &resp.Diagnostics)
+	ids := listStrings(ctx, state.DesktopIDs, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -132,9 +132,9 @@ func (r *desktopBatchDeleteResource) Delete(ctx context.Context, req resource.De
 	if reportDiagnostics(ctx, "delete", state.Cloud.ValueString(), len(ids), report, &resp.Diagnostics) {
 		return
 	}
-	// Keep exactly the desktops not yet deleted, so the next destroy
-	// retries only those.
-	state.DesktopIDs = stringSet(report.Remaining())
+	// Keep exactly the desktops not yet deleted, in the order the
+	// configuration lists them, so the next destroy retries only those.
+	state.DesktopIDs = stringList(without(ids, report.Done))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 

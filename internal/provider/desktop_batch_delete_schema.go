@@ -14,6 +14,8 @@ import (
 
 func (r *desktopBatchDeleteResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		// Version 1: desktop_ids became a list (desktopIDsSetToList).
+		Version: 1,
 		MarkdownDescription: "Holds a fleet of cloud desktops and deletes it when destroyed: by `terraform destroy`, or by " +
 			"removing the block. Creating it and changing `desktop_ids` in place make no cloud call. When some desktops " +
 			"fail to delete, destroy fails with one line per desktop and the resource stays in state holding exactly the " +
@@ -25,11 +27,13 @@ func (r *desktopBatchDeleteResource) Schema(ctx context.Context, _ resource.Sche
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"cloud": cloudAttribute(),
-			"desktop_ids": schema.SetAttribute{
-				Required:            true,
-				ElementType:         types.StringType,
-				MarkdownDescription: "Desktops to delete on destroy, at least one. A set: an ID listed twice counts once. Updates in place, without a cloud call.",
-				Validators:          desktopIDsValidators(),
+			"desktop_ids": schema.ListAttribute{
+				Required:    true,
+				ElementType: types.StringType,
+				MarkdownDescription: "Desktops to delete on destroy, at least one. Order carries no meaning and an ID listed twice " +
+					"is one desktop (plan warns). A list, not a set, so that fleets of thousands plan and apply in seconds. " +
+					"Updates in place, without a cloud call.",
+				Validators: desktopIDsValidators(),
 			},
 			"region": regionAttribute(),
 			"ignore_missing": schema.BoolAttribute{
@@ -68,4 +72,9 @@ func (r *desktopBatchDeleteResource) Schema(ctx context.Context, _ resource.Sche
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true, DeleteDescription: "Defaults to `30m`."}),
 		},
 	}
+}
+
+// UpgradeState upgrades state written before desktop_ids became a list.
+func (r *desktopBatchDeleteResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{0: desktopIDsSetToList()}
 }

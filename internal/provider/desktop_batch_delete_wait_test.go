@@ -182,11 +182,20 @@ func bdwDeleteCallsNamed(c *testCloud, k bdwCloud) ([]string, error) {
 }
 
 // bdwFailurePattern matches the destroy error: its header with the counts,
-// then one line per failed desktop, in ID order, each matching line(id).
+// then one line per failed desktop, in ID order, each matching line(id);
+// or, from groupAt failed desktops on, when they share one reason, that
+// reason once ("<n> desktops: <line>") followed by their IDs.
 func bdwFailurePattern(cloud string, total int, failed []string, line func(id string) string) *regexp.Regexp {
 	failed = slices.Sorted(slices.Values(failed))
 	p := fmt.Sprintf(`(?s)Could not delete %d of %d desktops.*%d of %d desktops on %s were deleted; %d were not\..*Failed:`,
 		len(failed), total, total-len(failed), total, cloud, len(failed))
+	if len(failed) >= groupAt {
+		p += fmt.Sprintf(`\s+%d desktops: %s\n`, len(failed), line(""))
+		for _, id := range failed {
+			p += `[\s,]+` + regexp.QuoteMeta(id)
+		}
+		return regexp.MustCompile(p)
+	}
 	for _, id := range failed {
 		p += `[^\n]*\n[^\n]*` + regexp.QuoteMeta(id) + ": " + line(id)
 	}
@@ -634,10 +643,11 @@ func TestAccDesktopBatchDeleteWait_alibabaCallRefused(t *testing.T) {
 				ExpectError: bdwFailurePattern(mockcloud.CloudAlibaba, len(ids), refused, line),
 			},
 			{
-				// State holds exactly the 30 refused. Once the desktop is
+				// State holds exactly the 30 refused, in the order the
+				// configuration listed them. Once the desktop is
 				// pay-as-you-go, the destroy at the end of the test
 				// deletes just them.
-				Config:   bdwConfig(cloud, mockcloud.CloudAlibaba, refused, ""),
+				Config:   bdwConfig(cloud, mockcloud.CloudAlibaba, without(ids, sorted[:100]), ""),
 				PlanOnly: true,
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},

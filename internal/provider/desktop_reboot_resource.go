@@ -2,11 +2,14 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -27,8 +30,9 @@ const defaultRebootTimeout = 20 * time.Minute
 func NewDesktopRebootResource() resource.Resource { return &desktopRebootResource{} }
 
 // desktopRebootResource reboots a fleet when it is created, and so again on
-// every replacement: a change of keepers, desktop_ids, cloud or region.
-// Destroying it only forgets.
+// every replacement (a change of keepers, cloud or region); a change of
+// desktop_ids reboots only the desktops it gained. Destroying it only
+// forgets.
 type desktopRebootResource struct {
 	data *providerData
 }
@@ -36,7 +40,7 @@ type desktopRebootResource struct {
 type desktopRebootModel struct {
 	ID         types.String        `tfsdk:"id"`
 	Cloud      types.String        `tfsdk:"cloud"`
-	DesktopIDs types.Set           `tfsdk:"desktop_ids"`
+	DesktopIDs types.List          `tfsdk:"desktop_ids"`
 	Region     types.String        `tfsdk:"region"`
 	Keepers    types.Map           `tfsdk:"keepers"`
 	Wait       types.Bool          `tfsdk:"wait"`
@@ -102,6 +106,57 @@ func (r *desktopRebootResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	checkCloudConfigured(r.data, m.Cloud, m.Region, m.Alibaba.usesClientAPI(), &resp.Diagnostics)
+	if !req.State.Raw.IsNull() {
+		planAddedDesktops(ctx, req, resp)
+	}
+}
+
+// planAddedDesktops plans an update whose desktop_ids gained desktops: the
+// apply reboots just those, as a new reboot (a new id, rebooted_at and
+// request_ids), and plan warns how many. A reorder or a removal reboots
+// nothing and keeps the reboot's record. A change of cloud, region or
+// keepers replaces the resource instead, rebooting the whole fleet.
+func planAddedDesktops(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	var plan, state desktopRebootModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !plan.Cloud.Equal(state.Cloud) || !plan.Region.Equal(state.Region) || !plan.Keepers.Equal(state.Keepers) {
+		return
+	}
+	desktopIDs := path.Root("desktop_ids")
+	if plan.DesktopIDs.IsUnknown() {
+		resp.Diagnostics.AddAttributeWarning(desktopIDs, "Desktops may be rebooted",
+			"desktop_ids is not known until apply: the desktops it gains then will be rebooted.")
+	} else {
+		added := addedDesktops(listStrings(ctx, plan.DesktopIDs, &resp.Diagnostics), listStrings(ctx, state.DesktopIDs, &resp.Diagnostics))
+		if len(added) == 0 {
+			return
+		}
+		resp.Diagnostics.AddAttributeWarning(desktopIDs, fmt.Sprintf("%d desktops will be rebooted", len(added)),
+			fmt.Sprintf("desktop_ids gained %d desktops (%s): this apply reboots them, and only them. The desktops it already "+
+				"listed are not rebooted again, and removed ones are left alone. Change keepers to reboot the whole fleet.",
+				len(added), abbreviate(added, 5)))
+	}
+	resp.Plan.SetAttribute(ctx, path.Root("id"), types.StringUnknown())
+	resp.Plan.SetAttribute(ctx, path.Root("rebooted_at"), types.StringUnknown())
+	resp.Plan.SetAttribute(ctx, path.Root("request_ids"), types.ListUnknown(types.StringType))
+}
+
+// addedDesktops lists, once each, the desktops of ids that were not in
+// before, in the order of ids.
+func addedDesktops(ids, before []string) []string {
+	had := make(map[string]bool, len(before)+len(ids))
+	for _, id := range before {
+		had[id] = true
+	}
+	var added []string
+	for _, id := range ids {
+		if !had[id] {
+			had[id] = true
+			added = append(added, id)
+		}
+	}
+	return added
 }
 
 func (r *desktopRebootResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -113,34 +168,40 @@ func (r *desktopRebootResource) Create(ctx context.Context, req resource.CreateR
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultRebootTimeout)
 	resp.Diagnostics.Append(diags...)
-	ids := setStrings(ctx, plan.DesktopIDs, &resp.Diagnostics)
+	ids := listStrings(ctx, plan.DesktopIDs, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-
-	// Each reboot gets a new ID, and every batch's ClientToken derives from
-	// it: a retried call repeats its token, a new trigger never does.
-	plan.ID = types.StringValue(uuid.NewString())
 	if plan.Alibaba != nil && (plan.Alibaba.ClientID.IsUnknown() || plan.Alibaba.ClientID.IsNull()) {
 		plan.Alibaba.ClientID = types.StringValue(uuid.NewString())
 	}
-	action, err := r.data.rebootAction(plan.settings(config.Alibaba))
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot reboot desktops", err.Error())
-		return
+	if _, ok := r.reboot(ctx, &plan, config.Alibaba, ids, timeout, &resp.Diagnostics); ok {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	}
+}
 
+// reboot reboots ids as one new reboot of plan: a new id, from which every
+// batch's ClientToken derives (a retried call repeats its token, a new
+// reboot never does), and on success rebooted_at and request_ids. It
+// reports whether every desktop was rebooted, with the report.
+func (r *desktopRebootResource) reboot(ctx context.Context, plan *desktopRebootModel, config *alibabaRebootModel, ids []string,
+	timeout time.Duration, diags *diag.Diagnostics) (fleet.Report, bool) {
+	plan.ID = types.StringValue(uuid.NewString())
+	action, err := r.data.rebootAction(plan.settings(config))
+	if err != nil {
+		diags.AddError("Cannot reboot desktops", err.Error())
+		return fleet.Report{}, false
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tflog.Info(ctx, "rebooting desktops", map[string]any{"cloud": plan.Cloud.ValueString(), "desktops": len(ids), "reboot_id": plan.ID.ValueString()})
 	report := fleet.Run(ctx, ids, action, r.data.concurrency, func(seq int) string { return clientToken(plan.ID.ValueString(), seq) })
-	if !reportDiagnostics(ctx, "reboot", plan.Cloud.ValueString(), len(ids), report, &resp.Diagnostics) {
-		return
+	if !reportDiagnostics(ctx, "reboot", plan.Cloud.ValueString(), len(ids), report, diags) {
+		return report, false
 	}
-
 	plan.RebootedAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
 	plan.RequestIDs = stringList(report.RequestIDs)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	return report, true
 }
 
 // clientToken is batch seq's Alibaba ClientToken for reboot id: ASCII and
@@ -155,22 +216,47 @@ func (r *desktopRebootResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 func (r *desktopRebootResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	// Only attributes that do not trigger a reboot reach Update (wait,
-	// timeouts, the alibaba and huawei blocks): record them, call nothing.
-	var plan, state desktopRebootModel
+	// A change of keepers, cloud or region replaces the resource, so Update
+	// sees the rest: desktop_ids (the desktops it gained are rebooted, see
+	// planAddedDesktops), wait, timeouts and the cloud blocks (recorded).
+	var plan, state, config desktopRebootModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	plan.ID, plan.RebootedAt, plan.RequestIDs = state.ID, state.RebootedAt, state.RequestIDs
 	if plan.Alibaba != nil && (plan.Alibaba.ClientID.IsUnknown() || plan.Alibaba.ClientID.IsNull()) {
 		plan.Alibaba.ClientID = types.StringValue(uuid.NewString())
 		if state.Alibaba != nil && !state.Alibaba.ClientID.IsNull() {
 			plan.Alibaba.ClientID = state.Alibaba.ClientID
 		}
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	had := listStrings(ctx, state.DesktopIDs, &resp.Diagnostics)
+	added := addedDesktops(listStrings(ctx, plan.DesktopIDs, &resp.Diagnostics), had)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if len(added) == 0 {
+		plan.ID, plan.RebootedAt, plan.RequestIDs = state.ID, state.RebootedAt, state.RequestIDs
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultRebootTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	report, ok := r.reboot(ctx, &plan, config.Alibaba, added, timeout, &resp.Diagnostics)
+	if ok {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	// Keep in state the desktops it had and those that did reboot, in the
+	// configuration's order, so that the next apply reboots only the
+	// desktops that did not.
+	state.DesktopIDs = stringList(without(listStrings(ctx, plan.DesktopIDs, &resp.Diagnostics), report.Remaining()))
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
 func (r *desktopRebootResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {

@@ -12,7 +12,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
@@ -21,9 +20,13 @@ import (
 
 func (r *desktopRebootResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Reboots a fleet of cloud desktops when created, and again whenever `keepers`, `desktop_ids`, " +
-			"`cloud` or `region` change (each forces a replacement, which is a new reboot). Destroying it only " +
-			"removes it from state. Plan never calls the cloud.",
+		// Version 1: desktop_ids became a list and updates in place
+		// (desktopIDsSetToList).
+		Version: 1,
+		MarkdownDescription: "Reboots a fleet of cloud desktops when created, and again whenever `keepers`, `cloud` or `region` " +
+			"change (each forces a replacement, which is a new reboot of the whole fleet). A change of `desktop_ids` updates " +
+			"in place and reboots only the desktops added; removed ones are left alone. Destroying it only removes it from " +
+			"state. Plan never calls the cloud.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				Computed:            true,
@@ -31,13 +34,15 @@ func (r *desktopRebootResource) Schema(ctx context.Context, _ resource.SchemaReq
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"cloud": cloudAttribute(),
-			"desktop_ids": schema.SetAttribute{
+			"desktop_ids": schema.ListAttribute{
 				Required:    true,
 				ElementType: types.StringType,
-				MarkdownDescription: "Desktops to reboot, at least one. A set: an ID listed twice is rebooted once. Split into batches of the API's maximum (Alibaba client API 20, " +
-					"admin API 100; Huawei 100), sent `max_concurrency` at a time.",
-				Validators:    desktopIDsValidators(),
-				PlanModifiers: []planmodifier.Set{setplanmodifier.RequiresReplace()},
+				MarkdownDescription: "Desktops to reboot, at least one. Order carries no meaning and an ID listed twice is one " +
+					"desktop, rebooted once (plan warns). A list, not a set, so that fleets of thousands plan and apply in seconds. " +
+					"Sorted and split into batches of the API's maximum (Alibaba client API 20, admin API 100; Huawei 100), sent " +
+					"`max_concurrency` at a time. A change updates in place and reboots only the desktops added (plan warns how " +
+					"many); removed desktops are left alone, and a reorder calls no cloud.",
+				Validators: desktopIDsValidators(),
 			},
 			"region": regionAttribute(),
 			"keepers": schema.MapAttribute{
@@ -70,9 +75,12 @@ func (r *desktopRebootResource) Schema(ctx context.Context, _ resource.SchemaReq
 			},
 		},
 		Blocks: map[string]schema.Block{
-			"alibaba":  alibabaRebootBlock(),
-			"huawei":   huaweiRebootBlock(),
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, CreateDescription: "Defaults to `20m`."}),
+			"alibaba": alibabaRebootBlock(),
+			"huawei":  huaweiRebootBlock(),
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{
+				Create: true, CreateDescription: "Defaults to `20m`.",
+				Update: true, UpdateDescription: "For the reboot of the desktops `desktop_ids` gained. Defaults to `20m`.",
+			}),
 		},
 	}
 }
@@ -148,4 +156,9 @@ func huaweiRebootBlock() schema.SingleNestedBlock {
 			},
 		},
 	}
+}
+
+// UpgradeState upgrades state written before desktop_ids became a list.
+func (r *desktopRebootResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{0: desktopIDsSetToList()}
 }

@@ -5,7 +5,7 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -34,7 +34,7 @@ type desktopsModel struct {
 	ID        types.String `tfsdk:"id"`
 	Cloud     types.String `tfsdk:"cloud"`
 	Region    types.String `tfsdk:"region"`
-	IDs       types.Set    `tfsdk:"ids"`
+	IDs       types.List   `tfsdk:"ids"`
 	NameRegex types.String `tfsdk:"name_regex"`
 	Status    types.String `tfsdk:"status"`
 	Desktops  types.List   `tfsdk:"desktops"`
@@ -78,13 +78,14 @@ func (d *desktopsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "Region to list; defaults to the provider block's region of that cloud.",
 				Validators:          []validator.String{regionValidator()},
 			},
-			"ids": schema.SetAttribute{
+			"ids": schema.ListAttribute{
 				Optional:    true,
 				Computed:    true,
 				ElementType: types.StringType,
 				MarkdownDescription: "Filter: only these desktop IDs (IDs that do not exist are left out). " +
-					"Once read, the IDs of every desktop that matched all filters.",
-				Validators: []validator.Set{setvalidator.ValueStringsAre(desktopIDValidators()...)},
+					"Once read, the IDs of every desktop that matched all filters, sorted. A list, not a set, so that " +
+					"thousands of IDs feed `desktop_ids` in seconds.",
+				Validators: []validator.List{listvalidator.ValueStringsAre(desktopIDValidators()...)},
 			},
 			"name_regex": schema.StringAttribute{
 				Optional:            true,
@@ -122,7 +123,7 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	}
 	var filter fleet.ListFilter
 	if !m.IDs.IsNull() {
-		filter.IDs = setStrings(ctx, m.IDs, &resp.Diagnostics)
+		filter.IDs = listStrings(ctx, m.IDs, &resp.Diagnostics)
 		if len(filter.IDs) == 0 {
 			// An explicit empty filter matches nothing; do not list the whole cloud.
 			m.finish(d.data.region(m.Cloud.ValueString(), m.Region.ValueString()), nil)
@@ -177,7 +178,7 @@ func (m *desktopsModel) finish(region string, matched []fleet.Desktop) {
 			"native_status": types.StringValue(dt.NativeStatus),
 		}))
 	}
-	m.IDs = stringSet(ids)
+	m.IDs = stringList(ids)
 	m.Desktops = types.ListValueMust(types.ObjectType{AttrTypes: desktopAttrTypes}, objs)
 }
 

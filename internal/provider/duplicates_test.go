@@ -1,8 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -10,10 +16,10 @@ import (
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
 
-// TestAccDuplicateDesktopIDs: desktop_ids is a set, so an ID listed twice
-// is one desktop. Terraform merges the two before the provider sees them;
-// this proves that such a desktop is rebooted and deleted once, on both
-// clouds, and that state holds it once.
+// TestAccDuplicateDesktopIDs: an ID listed twice in desktop_ids is one
+// desktop. State holds the list as written; the provider deduplicates
+// before it acts, so such a desktop is rebooted and deleted once, on both
+// clouds. (The plan warning naming it: TestDuplicatesWarning.)
 func TestAccDuplicateDesktopIDs(t *testing.T) {
 	for _, c := range []struct{ cloud, region string }{
 		{mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion},
@@ -48,8 +54,8 @@ resource "clouddesktop_desktop_batch_delete" "fleet" {
 }
 `, c.cloud, hclStrings(listed)),
 					Check: resource.ComposeAggregateTestCheckFunc(
-						resource.TestCheckResourceAttr(rebootAddr, "desktop_ids.#", "2"),
-						resource.TestCheckResourceAttr(deleteAddr, "desktop_ids.#", "2"),
+						resource.TestCheckResourceAttr(rebootAddr, "desktop_ids.#", "3"),
+						resource.TestCheckResourceAttr(deleteAddr, "desktop_ids.#", "3"),
 						func(*terraform.State) error {
 							for _, id := range ids {
 								if n := cloud.RebootCount(c.cloud, id); n != 1 {
@@ -63,4 +69,41 @@ resource "clouddesktop_desktop_batch_delete" "fleet" {
 			})
 		})
 	}
+}
+
+// TestDuplicatesWarning: repeats in desktop_ids draw one warning naming
+// each repeated ID once, never an error.
+func TestDuplicatesWarning(t *testing.T) {
+	tests := []struct {
+		ids  []string
+		want string // "" for no warning
+	}{
+		{[]string{"a", "b"}, ""},
+		{[]string{"a", "b", "a", "a", "c", "b"}, "2 desktop IDs appear more than once in desktop_ids: a, b."},
+		{append(slices.Repeat([]string{"x"}, 2), ids(30)...), "1 desktop IDs appear more than once in desktop_ids: x."},
+	}
+	for _, tt := range tests {
+		var resp validator.ListResponse
+		duplicatesWarning{}.ValidateList(context.Background(), validator.ListRequest{
+			Path: path.Root("desktop_ids"), ConfigValue: stringList(tt.ids),
+		}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatalf("%v: an error: %s", tt.ids, diagsText(resp.Diagnostics))
+		}
+		got := ""
+		if resp.Diagnostics.WarningsCount() == 1 {
+			got = resp.Diagnostics[0].Detail()
+		}
+		if !strings.HasPrefix(got, tt.want) || (tt.want == "") != (got == "") {
+			t.Errorf("%v: warning %q, want %q", tt.ids, got, tt.want)
+		}
+	}
+}
+
+func ids(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("d-%03d", i)
+	}
+	return out
 }

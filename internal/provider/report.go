@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -35,9 +36,7 @@ func reportDiagnostics(ctx context.Context, operation, cloud string, total int, 
 	fmt.Fprintf(&b, "%d of %d desktops on %s were %s; %d were not.\n", len(r.Done), total, cloud, pastTense(operation), bad)
 	if len(r.Failed) > 0 {
 		b.WriteString("\nFailed:\n")
-		for _, f := range r.Failed {
-			b.WriteString("  " + failureLine(f) + "\n")
-		}
+		writeFailures(&b, r.Failed)
 	}
 	if len(r.NotProcessed) > 0 {
 		b.WriteString("\nNot processed (the operation was cancelled or timed out before reaching them):\n")
@@ -80,6 +79,79 @@ func briefError(err error) string {
 		return ce.Brief()
 	}
 	return err.Error()
+}
+
+// groupAt is how many desktops must share a failure for it to be written
+// once, followed by their IDs, rather than once per desktop: a fleet of
+// thousands refused for one reason gets a few lines, not thousands.
+const groupAt = 5
+
+// idsPerLine is how many desktop IDs a line of a group holds.
+const idsPerLine = 8
+
+// writeFailures writes one line per failed desktop ("  <id>: <why>"),
+// except that failures with the same reason, request IDs aside, shared by
+// groupAt desktops or more are written once ("  <n> desktops: <why>;
+// request IDs ...") followed by their IDs, so that every failed desktop is
+// still named. Each reason stands where its first desktop does.
+func writeFailures(b *strings.Builder, failed []fleet.DesktopFailure) {
+	type group struct {
+		why        string
+		ids        []string
+		requestIDs []string
+		seenReqIDs map[string]bool
+		lines      []string
+	}
+	var order []*group
+	byWhy := map[string]*group{}
+	for _, f := range failed {
+		why, reqID := failureReason(f)
+		g := byWhy[why]
+		if g == nil {
+			g = &group{why: why, seenReqIDs: map[string]bool{}}
+			byWhy[why] = g
+			order = append(order, g)
+		}
+		g.ids = append(g.ids, f.DesktopID)
+		if reqID != "" && !g.seenReqIDs[reqID] {
+			g.seenReqIDs[reqID] = true
+			g.requestIDs = append(g.requestIDs, reqID)
+		}
+		g.lines = append(g.lines, failureLine(f))
+	}
+	for _, g := range order {
+		if len(g.ids) < groupAt {
+			for _, line := range g.lines {
+				b.WriteString("  " + line + "\n")
+			}
+			continue
+		}
+		fmt.Fprintf(b, "  %d desktops: %s", len(g.ids), g.why)
+		switch len(g.requestIDs) {
+		case 0:
+		case 1:
+			b.WriteString("; request ID " + g.requestIDs[0])
+		default:
+			b.WriteString("; request IDs " + abbreviate(g.requestIDs, 10))
+		}
+		b.WriteString("\n")
+		for chunk := range slices.Chunk(g.ids, idsPerLine) {
+			b.WriteString("    " + strings.Join(chunk, ", ") + "\n")
+		}
+	}
+}
+
+// failureReason is a failure's line without the desktop ID and the request
+// ID, which tell desktops and batches apart, and that request ID.
+func failureReason(f fleet.DesktopFailure) (why, requestID string) {
+	var ce *fleet.CloudError
+	if !errors.Is(f.Err, context.DeadlineExceeded) && !errors.Is(f.Err, context.Canceled) && errors.As(f.Err, &ce) {
+		bare := *ce
+		bare.RequestID, bare.DesktopIDs = "", nil
+		return withLastStatus(bare.Brief(), f.LastStatus), ce.RequestID
+	}
+	line := failureLine(f)
+	return strings.TrimPrefix(line, f.DesktopID+": "), ""
 }
 
 func failureLine(f fleet.DesktopFailure) string {

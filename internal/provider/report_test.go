@@ -36,6 +36,18 @@ func TestReportDiagnostics(t *testing.T) {
 			wantNot: []string{"Not processed", "Rebooted:"},
 		},
 		{
+			name: "a reason shared by many is written once, with every ID",
+			report: fleet.Report{Failed: append(refusals(12, "req-A", "req-B"), fleet.DesktopFailure{
+				DesktopID: "x9", Err: &fleet.CloudError{Cloud: "alibaba", Operation: "RebootDesktops", Code: "Other", RequestID: "req-C", DesktopIDs: []string{"x9"}}})},
+			want: []string{
+				"0 of 3 desktops on huawei were rebooted; 13 were not.",
+				"  12 desktops: alibaba RebootDesktops failed (HTTP 400): IncorrectDesktopStatus: not Running; request IDs req-A, req-B\n",
+				"    d-00, d-01, d-02, d-03, d-04, d-05, d-06, d-07\n    d-08, d-09, d-10, d-11\n",
+				"  x9: alibaba RebootDesktops failed: Other; request ID req-C",
+			},
+			wantNot: []string{"d-00: "},
+		},
+		{
 			name:    "interrupted: both halves named",
 			report:  fleet.Report{Done: []string{"d1"}, NotProcessed: []string{"d2", "d3"}},
 			want:    []string{"Not processed", "  d2\n  d3", "Rebooted:\n  d1"},
@@ -62,4 +74,18 @@ func TestReportDiagnostics(t *testing.T) {
 			}
 		})
 	}
+}
+
+// refusals are n desktops refused for one reason, in calls that alternate
+// between the request IDs given.
+func refusals(n int, requestIDs ...string) []fleet.DesktopFailure {
+	out := make([]fleet.DesktopFailure, n)
+	for i := range out {
+		id := fmt.Sprintf("d-%02d", i)
+		out[i] = fleet.DesktopFailure{DesktopID: id, Err: &fleet.CloudError{
+			Cloud: "alibaba", Operation: "RebootDesktops", HTTPStatus: 400, Code: "IncorrectDesktopStatus", Message: "not Running",
+			RequestID: requestIDs[i%len(requestIDs)], DesktopIDs: []string{id},
+		}}
+	}
+	return out
 }

@@ -308,7 +308,9 @@ func (s *resilRecordingServer) ApplyResourceChange(ctx context.Context, req *tfp
 var resilSummary = regexp.MustCompile(`^Could not (\w+) (\d+) of (\d+) desktops$`)
 
 // resilFailureLines parses the one error an apply returned into its
-// per-desktop lines ("  <id>: <message>"), by desktop ID, and checks that
+// per-desktop lines ("  <id>: <message>", or a reason shared by many,
+// "  <n> desktops: <message>", then "    <id>, <id>, ..."), by desktop ID,
+// and checks that
 // the summary names the operation, the fleet's size and as many desktops
 // as there are lines. A desktop listed twice, or a "not processed"
 // section, is an error.
@@ -325,19 +327,41 @@ func resilFailureLines(errs []string, operation string, total int) (map[string]s
 		return nil, fmt.Errorf("some desktops were never processed:\n%s", detail)
 	}
 	lines := map[string]string{}
+	add := func(id, msg string) error {
+		if _, dup := lines[id]; dup {
+			return fmt.Errorf("desktop %s is listed twice", id)
+		}
+		lines[id] = msg
+		return nil
+	}
+	group := "" // the reason of the group whose IDs follow
 	for _, line := range strings.Split(detail, "\n") {
+		if ids, ok := strings.CutPrefix(line, "    "); ok && group != "" {
+			// IDs of a reason shared by many: "    id, id, ..."
+			for _, id := range strings.Split(ids, ", ") {
+				if err := add(id, group); err != nil {
+					return nil, err
+				}
+			}
+			continue
+		}
 		rest, ok := strings.CutPrefix(line, "  ")
 		if !ok {
+			group = ""
 			continue
 		}
 		id, msg, ok := strings.Cut(rest, ": ")
 		if !ok {
 			return nil, fmt.Errorf("failure line %q does not start with a desktop ID", line)
 		}
-		if _, dup := lines[id]; dup {
-			return nil, fmt.Errorf("desktop %s is listed twice", id)
+		if n, isGroup := strings.CutSuffix(id, " desktops"); isGroup && n != "" && strings.Trim(n, "0123456789") == "" {
+			group = msg
+			continue
 		}
-		lines[id] = msg
+		group = ""
+		if err := add(id, msg); err != nil {
+			return nil, err
+		}
 	}
 	if m[2] != strconv.Itoa(len(lines)) {
 		return nil, fmt.Errorf("error summary %q, but %d desktops are listed", summary, len(lines))
@@ -962,7 +986,8 @@ func TestAccResilience_deletePermanentFailures(t *testing.T) {
 			// No certain faults here: with two of four batches refused,
 			// two dozen of them in a row could use up a batch's retries.
 			resilInject(t, c, tt.api.cloud, tt.api.op, nil, false)
-			undeleted := slices.Sorted(maps.Keys(must))
+			// In the order the configuration lists them, as state keeps it.
+			undeleted := without(ids, without(ids, slices.Collect(maps.Keys(must))))
 			if len(may) != 0 {
 				t.Fatal("a delete test cannot have desktops that may or may not fail: the follow-up configuration names the undeleted ones")
 			}
@@ -993,7 +1018,7 @@ func TestAccResilience_deletePermanentFailures(t *testing.T) {
 								if err != nil {
 									return err
 								}
-								if !slices.Equal(got, undeleted) {
+								if !slices.Equal(got, slices.Sorted(slices.Values(undeleted))) {
 									return fmt.Errorf("state holds %d desktops, want exactly the %d undeleted", len(got), len(undeleted))
 								}
 								return nil

@@ -1,0 +1,80 @@
+package fleet
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+)
+
+// reportingAction reports what a cloud client reports: each batch sent,
+// then its desktops finished in two wait rounds.
+type reportingAction struct{ recordingAction }
+
+func (a *reportingAction) Operation() string { return "reboot" }
+
+func (a *reportingAction) Act(ctx context.Context, b Batch) Outcome {
+	NoteSent(ctx, len(b.DesktopIDs), "req-"+b.DesktopIDs[0])
+	half := len(b.DesktopIDs) / 2
+	NoteSettled(ctx, half)
+	NoteSettled(ctx, len(b.DesktopIDs)-half)
+	return a.recordingAction.Act(ctx, b)
+}
+
+// TestProgressIsBounded: 100 batches make 300 progress events; with the
+// clock moving one second per event, a line goes out at most once per
+// ProgressEvery (5 s), the first batch's always, to the log and the sink
+// alike, each saying where the operation stands.
+func TestProgressIsBounded(t *testing.T) {
+	var mu sync.Mutex
+	clock := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	progressClock = func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(time.Second)
+		return clock
+	}
+	defer func() { progressClock = time.Now }()
+
+	var logs bytes.Buffer
+	var sunk []string
+	ctx := WithProgressSink(tflogtest.RootLogger(context.Background(), &logs), func(line string) { sunk = append(sunk, line) })
+	r := Run(ctx, ids(1000), &reportingAction{recordingAction{max: 10}}, 1, nil)
+	if len(r.Done) != 1000 {
+		t.Fatalf("done %d", len(r.Done))
+	}
+	// 300 events, one second apart: the first, then one per 5 s.
+	if len(sunk) < 50 || len(sunk) > 62 {
+		t.Errorf("%d progress lines for 300 events 1 s apart, want about 60", len(sunk))
+	}
+	if len(sunk) == 0 || sunk[0] != "reboot: batch 1/100 sent: 10 desktops (request req-d-000)" {
+		t.Fatalf("first line %q", sunk)
+	}
+	last := sunk[len(sunk)-1]
+	if !strings.HasPrefix(last, "reboot: ") || !(strings.Contains(last, "/1000 desktops finished") || strings.Contains(last, "sent")) {
+		t.Errorf("last line %q", last)
+	}
+	entries, err := tflogtest.MultilineJSONDecode(&logs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	infos := 0
+	for _, e := range entries {
+		if e["@level"] == "info" {
+			infos++
+		}
+	}
+	if infos != len(sunk) {
+		t.Errorf("%d INFO lines, %d sink lines: both get every progress line", infos, len(sunk))
+	}
+}
+
+// TestProgressWithoutRun: a client used outside Run reports into nothing.
+func TestProgressWithoutRun(t *testing.T) {
+	NoteSent(context.Background(), 5, "r")
+	NoteSettled(context.Background(), 5)
+}

@@ -1,0 +1,136 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+)
+
+// desktop_ids is a list, not a set. Order carries no meaning and an ID
+// listed twice is one desktop, as in a set; but Terraform checks an
+// applied set against its plan by pairing elements, and the framework
+// compares set elements pairwise too (semantic equality, duplicate
+// detection): minutes at 10,000 desktops, where lists are matched by index
+// in linear time. The provider sorts and deduplicates before it acts
+// (fleet.Split).
+
+// desktopIDsValidators: at least one desktop, each ID usable; duplicates
+// draw a warning naming them.
+func desktopIDsValidators() []validator.List {
+	return []validator.List{
+		listvalidator.SizeAtLeast(1),
+		listvalidator.ValueStringsAre(desktopIDValidators()...),
+		duplicatesWarning{},
+	}
+}
+
+// duplicatesWarning warns about IDs listed more than once: harmless (each
+// desktop is acted on once), but likely not what was meant.
+type duplicatesWarning struct{}
+
+func (duplicatesWarning) Description(context.Context) string {
+	return "an ID listed more than once is one desktop"
+}
+
+func (v duplicatesWarning) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (duplicatesWarning) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	times := make(map[string]int, len(req.ConfigValue.Elements()))
+	var twice []string
+	for _, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		id := s.ValueString()
+		if times[id]++; times[id] == 2 {
+			twice = append(twice, id)
+		}
+	}
+	if len(twice) == 0 {
+		return
+	}
+	resp.Diagnostics.AddAttributeWarning(req.Path, "Desktop listed more than once",
+		fmt.Sprintf("%d desktop IDs appear more than once in %s: %s. Each desktop is acted on once; order and repeats carry no meaning.",
+			len(twice), req.Path, abbreviate(twice, 10)))
+}
+
+// abbreviate lists the first n of ids, and how many more there are.
+func abbreviate(ids []string, n int) string {
+	if len(ids) <= n {
+		return strings.Join(ids, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(ids[:n], ", "), len(ids)-n)
+}
+
+// listStrings reads a list of strings.
+func listStrings(ctx context.Context, l types.List, diags *diag.Diagnostics) []string {
+	var out []string
+	diags.Append(l.ElementsAs(ctx, &out, false)...)
+	return out
+}
+
+// desktopIDsSetToList upgrades state of schema version 0, in which
+// desktop_ids was a set, to version 1, in which it is a list. In state JSON
+// a set of strings is an array, as a list is: the upgrade keeps every other
+// attribute as it is and sorts desktop_ids, so that nobody's next plan
+// replaces or reboots anything.
+func desktopIDsSetToList() resource.StateUpgrader {
+	return resource.StateUpgrader{
+		StateUpgrader: func(_ context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+			if req.RawState == nil || req.RawState.JSON == nil {
+				resp.Diagnostics.AddError("Unable to upgrade state", "The prior state holds no JSON to upgrade.")
+				return
+			}
+			var state map[string]json.RawMessage
+			if err := json.Unmarshal(req.RawState.JSON, &state); err != nil {
+				resp.Diagnostics.AddError("Unable to upgrade state", "The prior state is not a JSON object: "+err.Error())
+				return
+			}
+			if raw, ok := state["desktop_ids"]; ok && string(raw) != "null" {
+				var ids []string
+				if err := json.Unmarshal(raw, &ids); err != nil {
+					resp.Diagnostics.AddError("Unable to upgrade state", "desktop_ids in the prior state is not a list of strings: "+err.Error())
+					return
+				}
+				slices.Sort(ids)
+				sorted, _ := json.Marshal(ids)
+				state["desktop_ids"] = sorted
+			}
+			upgraded, err := json.Marshal(state)
+			if err != nil {
+				resp.Diagnostics.AddError("Unable to upgrade state", err.Error())
+				return
+			}
+			resp.DynamicValue = &tfprotov6.DynamicValue{JSON: upgraded}
+		},
+	}
+}
+
+// without returns ids, in order and repeats included, minus every ID in
+// drop.
+func without(ids, drop []string) []string {
+	gone := make(map[string]bool, len(drop))
+	for _, id := range drop {
+		gone[id] = true
+	}
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !gone[id] {
+			out = append(out, id)
+		}
+	}
+	return out
+}
