@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -13,15 +14,22 @@ import (
 // version is set by goreleaser at release time.
 var version = "dev"
 
+// stopProfile ends the CPU profile a `-tags profile` build writes
+// (profile.go); otherwise there is none.
+var stopProfile = func() {}
+
 func main() {
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
+	quietUnwantedLogs(os.Getenv, os.Setenv)
+	tuneGC(os.Getenv)
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/clouddesktop/clouddesktop",
 		Debug:   debug,
 	})
+	stopProfile()
 	if err != nil {
 		log.Fatal(err.Error())
 	}

@@ -45,6 +45,7 @@ type options struct {
 	huaweiProject           string
 	rebootDelay             time.Duration
 	rebootLag               time.Duration
+	latency                 time.Duration
 	behaviour               mockcloud.Behaviour
 	jobWords                string
 	deleteDelay             time.Duration
@@ -75,6 +76,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.DurationVar(&o.deleteDelay, "delete-delay", 2*time.Second, "Alibaba: how long a deleted desktop stays Stopping")
 	fs.DurationVar(&o.deletedVisible, "deleted-visible", 10*time.Second, "how long a deleted desktop stays listed as Deleted/DELETED")
 	fs.DurationVar(&o.jobDelay, "job-delay", 4*time.Second, "Huawei: how long a delete job takes (a quarter WAITING, the rest RUNNING)")
+	fs.DurationVar(&o.latency, "latency", 0, "latency added to every cloud call, as a real endpoint's round trip")
 	fs.Int64Var(&o.seed, "seed", 1, "seed for desktop IDs and fault probabilities (same seed, same IDs)")
 	fs.BoolVar(&o.quiet, "quiet", false, "do not log each call")
 	if err := fs.Parse(args); err != nil {
@@ -86,7 +88,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	if o.alibabaDesktops < 0 || o.huaweiDesktops < 0 {
 		return nil, errors.New("desktop counts must not be negative")
 	}
-	for _, d := range []time.Duration{o.rebootDelay, o.rebootLag, o.deleteDelay, o.deletedVisible, o.jobDelay} {
+	for _, d := range []time.Duration{o.rebootDelay, o.rebootLag, o.latency, o.deleteDelay, o.deletedVisible, o.jobDelay} {
 		if d < 0 {
 			return nil, errors.New("durations must not be negative")
 		}
@@ -141,6 +143,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stderr, "WARNING: listening on %s, which is not loopback: anyone who can reach it can use the unauthenticated /_mock control API.\n", ln.Addr())
 	}
 	srv := mockcloud.New(o.config(stderr))
+	if o.latency > 0 {
+		srv.InjectFault(mockcloud.Fault{Kind: mockcloud.FaultLatency, Latency: o.latency})
+	}
 	ali := srv.SeedFleet(mockcloud.CloudAlibaba, o.alibabaRegion, o.alibabaPrefix, o.alibabaDesktops)
 	hw := srv.SeedFleet(mockcloud.CloudHuawei, o.huaweiProject, o.hwPrefix, o.huaweiDesktops)
 	endpoint := "http://" + ln.Addr().String()

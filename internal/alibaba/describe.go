@@ -18,6 +18,8 @@ type describeResponse struct {
 	Desktops  []desktop
 }
 
+func (r *describeResponse) requestID() string { return r.RequestId }
+
 // ListDesktops implements fleet.DesktopLister: DescribeDesktops page by page
 // (MaxResults 100, following NextToken), filtered by ID in chunks of 100
 // when filter.IDs is set.

@@ -1,7 +1,7 @@
 package alibaba
 
 // Fuzz tests of everything that turns an ECD answer into Go values or
-// errors: darabonba's decoding as call drives it (successBody, decode),
+// errors: darabonba's error decoding and ours of success bodies (successBody),
 // toCloudError and errorBody, snippet, retryHint, and DescribeDesktops
 // paging. The seeds below and those under testdata/fuzz run with every
 // `go test`; to search for more:
@@ -208,7 +208,7 @@ func transientCode(code string) bool {
 
 // FuzzCallResponse feeds one made-up answer (status, headers, body, a body
 // cut short) to a real call: darabonba's decoding, the status check,
-// successBody, decode into describeResponse, toCloudError, errorBody,
+// successBody decoding into describeResponse, toCloudError, errorBody,
 // snippet, retryHint and redaction.
 func FuzzCallResponse(f *testing.F) {
 	type seed struct {
@@ -271,7 +271,7 @@ func FuzzCallResponse(f *testing.F) {
 		c := newFuzzClient(t, &roundTripper{answer: func(int) canned { return a }})
 		ids := []string{"ecd-fuzz-1", "ecd-fuzz-2"}
 		var resp describeResponse
-		var out any
+		var out answer
 		if decodeBody {
 			out = &resp
 		}

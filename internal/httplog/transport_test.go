@@ -140,3 +140,50 @@ func TestTransportPassesTransportErrorsOn(t *testing.T) {
 		t.Errorf("error %v, want %v", err, refused)
 	}
 }
+
+// TestTransportLogsOnlyWhatCanBeShown: masking and writing a body costs far
+// more than the call at 10,000 desktops, so the transport builds its lines
+// only when the provider's level lets TRACE through; the exchange itself is
+// the same either way. Not parallel: it sets the process environment.
+func TestTransportLogsOnlyWhatCanBeShown(t *testing.T) {
+	tests := []struct {
+		name                  string
+		providerLevel, oneLog string // TF_LOG_PROVIDER, TF_LOG_PROVIDER_CLOUDDESKTOP
+		wantLogged            bool
+	}{
+		{"neither set: terraform-plugin-log's default, TRACE", "", "", true},
+		{"this provider at TRACE", "", "TRACE", true},
+		{"this provider at DEBUG", "", "DEBUG", false},
+		{"this provider off", "", "off", false},
+		{"all providers in JSON, which is TRACE", "JSON", "", true},
+		{"all providers at INFO", "INFO", "", false},
+		{"this provider's own level wins", "off", "trace", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("TF_LOG_PROVIDER", tt.providerLevel)
+			t.Setenv("TF_LOG_PROVIDER_CLOUDDESKTOP", tt.oneLog)
+			var logged bytes.Buffer
+			ctx := tflogtest.RootLogger(context.Background(), &logged)
+			var sent string
+			tr := Wrap(roundTripFunc(func(r *http.Request) (*http.Response, error) {
+				b, _ := io.ReadAll(r.Body)
+				sent = string(b)
+				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(strings.NewReader(`{"RequestId":"REQ-1"}`))}, nil
+			}), "test")
+			req, _ := http.NewRequestWithContext(ctx, "POST", "http://x/", strings.NewReader("DesktopId.1=ecd-1"))
+			resp, err := tr.RoundTrip(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := io.ReadAll(resp.Body)
+			if sent != "DesktopId.1=ecd-1" || string(got) != `{"RequestId":"REQ-1"}` {
+				t.Errorf("the exchange was altered: sent %q, received %q", sent, got)
+			}
+			if shown := strings.Contains(logged.String(), "REQ-1"); shown != tt.wantLogged {
+				t.Errorf("exchange logged: %v, want %v; log:\n%s", shown, tt.wantLogged, logged.String())
+			}
+		})
+	}
+}

@@ -436,7 +436,7 @@ func (h *aliHandler) describe() plan {
 	}
 	statusFilter := h.params.Get("DesktopStatus")
 	var match []aliDesktop
-	for _, d := range h.s.visible(CloudAlibaba, h.region, h.now) {
+	for _, d := range h.s.visible(CloudAlibaba, h.region, h.now, ids) {
 		status, _, _ := h.s.view(d, h.now)
 		if (len(want) > 0 && !want[d.ID]) || (statusFilter != "" && status != statusFilter) {
 			continue

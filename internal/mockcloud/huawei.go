@@ -443,13 +443,14 @@ func (h *hwHandler) list(query url.Values) plan {
 		}
 		limit = n
 	}
+	ids := splitValues(query["desktop_id"])
 	want := map[string]bool{}
-	for _, id := range splitValues(query["desktop_id"]) {
+	for _, id := range ids {
 		want[id] = true
 	}
 	statusFilter := query.Get("status")
 	match := []hwDesktop{}
-	for _, d := range h.s.visible(CloudHuawei, h.project, h.now) {
+	for _, d := range h.s.visible(CloudHuawei, h.project, h.now, ids) {
 		v := h.render(d)
 		if (len(want) > 0 && !want[d.ID]) || (statusFilter != "" && v.Status != statusFilter) {
 			continue

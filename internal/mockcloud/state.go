@@ -131,17 +131,35 @@ func (s *Server) lookup(cloud, region, id string, now time.Time) (*desktop, stri
 }
 
 // visible lists the desktops of one cloud and region the cloud still knows,
-// ordered by ID so pages are stable.
-func (s *Server) visible(cloud, region string, now time.Time) []*desktop {
+// ordered by ID so pages are stable: those named in ids, or all when ids is
+// empty. A call that names its desktops looks up only those, so a fleet
+// read back 100 at a time costs the mock linear time, not a sort of the
+// whole fleet per call.
+func (s *Server) visible(cloud, region string, now time.Time, ids []string) []*desktop {
 	var out []*desktop
-	for k, d := range s.desktops {
-		if k.cloud != cloud || d.Region != region {
-			continue
+	keep := func(d *desktop) {
+		if d.Region != region {
+			return
 		}
 		if _, _, gone := s.view(d, now); gone {
-			continue
+			return
 		}
 		out = append(out, d)
+	}
+	if len(ids) > 0 {
+		seen := make(map[string]bool, len(ids))
+		for _, id := range ids {
+			if d := s.desktops[dkey{cloud, id}]; d != nil && !seen[id] {
+				seen[id] = true
+				keep(d)
+			}
+		}
+	} else {
+		for k, d := range s.desktops {
+			if k.cloud == cloud {
+				keep(d)
+			}
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out

@@ -27,11 +27,3 @@ func regionAttribute() schema.StringAttribute {
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 	}
 }
-
-// desktopIDValidators: neither cloud documents a format for desktop IDs
-// (the Alibaba example is "ecd-7w78ozhjcwa3u****", the Huawei ones UUIDs),
-// so an ID is any text that can travel; only an empty one, which names no
-// desktop, is refused as well.
-func desktopIDValidators() []validator.String {
-	return []validator.String{stringvalidator.LengthAtLeast(1), travelValidator()}
-}

@@ -58,12 +58,12 @@ func (r *desktopBatchDeleteResource) Configure(_ context.Context, req resource.C
 }
 
 func (r *desktopBatchDeleteResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m desktopBatchDeleteModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	s, diags := readCloudSettings(ctx, req.Config, false)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateCloudBlocks(m.Cloud, false, m.Huawei != nil, &resp.Diagnostics)
+	validateCloudBlocks(s.Cloud, false, s.HasHuawei, &resp.Diagnostics)
 }
 
 func (r *desktopBatchDeleteResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -72,16 +72,16 @@ func (r *desktopBatchDeleteResource) ModifyPlan(ctx context.Context, req resourc
 	}
 	// Check the cloud's settings when the fleet is taken on, so a destroy
 	// months later does not find them missing.
-	var m desktopBatchDeleteModel
+	var from attributeReader = req.Plan
 	if req.Plan.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	} else {
-		resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+		from = req.State
 	}
+	s, diags := readCloudSettings(ctx, from, false)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkCloudConfigured(r.data, m.Cloud, m.Region, false, &resp.Diagnostics)
+	checkCloudConfigured(r.data, s.Cloud, s.Region, false, &resp.Diagnostics)
 }
 
 func (r *desktopBatchDeleteResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

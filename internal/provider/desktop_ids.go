@@ -26,45 +26,62 @@ import (
 // desktopIDsValidators: at least one desktop, each ID usable; duplicates
 // draw a warning naming them.
 func desktopIDsValidators() []validator.List {
-	return []validator.List{
-		listvalidator.SizeAtLeast(1),
-		listvalidator.ValueStringsAre(desktopIDValidators()...),
-		duplicatesWarning{},
-	}
+	return []validator.List{listvalidator.SizeAtLeast(1), desktopIDsEach{warnDuplicates: true}}
 }
 
-// duplicatesWarning warns about IDs listed more than once: harmless (each
-// desktop is acted on once), but likely not what was meant.
-type duplicatesWarning struct{}
+// desktopIDsEach checks every ID of a list in one pass: neither cloud
+// documents a format for desktop IDs (the Alibaba example is
+// "ecd-7w78ozhjcwa3u****", the Huawei ones UUIDs), so an ID is any text
+// that can travel (untravelable); only an empty one, which names no
+// desktop, is refused as well. With warnDuplicates, IDs listed more than
+// once draw one warning naming them: harmless (each desktop is acted on
+// once), but likely not what was meant. One pass with no per-element
+// request or path (a path is built only for an error) keeps validation
+// cheap at tens of thousands of desktops, where
+// listvalidator.ValueStringsAre builds both for every element.
+type desktopIDsEach struct{ warnDuplicates bool }
 
-func (duplicatesWarning) Description(context.Context) string {
-	return "an ID listed more than once is one desktop"
+func (desktopIDsEach) Description(context.Context) string {
+	return "each desktop ID must be non-empty text without control characters"
 }
 
-func (v duplicatesWarning) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+func (v desktopIDsEach) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (duplicatesWarning) ValidateList(ctx context.Context, req validator.ListRequest, resp *validator.ListResponse) {
+func (v desktopIDsEach) ValidateList(_ context.Context, req validator.ListRequest, resp *validator.ListResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	times := make(map[string]int, len(req.ConfigValue.Elements()))
+	elems := req.ConfigValue.Elements()
+	var times map[string]int
+	if v.warnDuplicates {
+		times = make(map[string]int, len(elems))
+	}
 	var twice []string
-	for _, e := range req.ConfigValue.Elements() {
+	for i, e := range elems {
 		s, ok := e.(types.String)
 		if !ok || s.IsNull() || s.IsUnknown() {
 			continue
 		}
 		id := s.ValueString()
-		if times[id]++; times[id] == 2 {
-			twice = append(twice, id)
+		switch problem := untravelable(id); {
+		case id == "":
+			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Empty desktop ID",
+				fmt.Sprintf("%s is empty: an empty string names no desktop.", req.Path.AtListIndex(i)))
+		case problem != "":
+			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Value cannot be sent",
+				fmt.Sprintf("%s %s, which cannot travel in a request to the cloud. Any other text is accepted.", req.Path.AtListIndex(i), problem))
+		}
+		if times != nil {
+			if times[id]++; times[id] == 2 {
+				twice = append(twice, id)
+			}
 		}
 	}
-	if len(twice) == 0 {
-		return
+	if len(twice) > 0 {
+		resp.Diagnostics.AddAttributeWarning(req.Path, "Desktop listed more than once",
+			fmt.Sprintf("%d desktop IDs appear more than once in %s: %s. Each desktop is acted on once; order and repeats carry no meaning.",
+				len(twice), req.Path, abbreviate(twice, 10)))
 	}
-	resp.Diagnostics.AddAttributeWarning(req.Path, "Desktop listed more than once",
-		fmt.Sprintf("%d desktop IDs appear more than once in %s: %s. Each desktop is acted on once; order and repeats carry no meaning.",
-			len(twice), req.Path, abbreviate(twice, 10)))
 }
 
 // abbreviate lists the first n of ids, and how many more there are.

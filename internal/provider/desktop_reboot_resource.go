@@ -84,14 +84,14 @@ func (r *desktopRebootResource) Configure(_ context.Context, req resource.Config
 }
 
 func (r *desktopRebootResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var m desktopRebootModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	s, diags := readCloudSettings(ctx, req.Config, true)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateCloudBlocks(m.Cloud, m.Alibaba != nil, m.Huawei != nil, &resp.Diagnostics)
-	if m.Alibaba != nil {
-		validateAlibabaClientAPI(m.Alibaba, &resp.Diagnostics)
+	validateCloudBlocks(s.Cloud, s.HasAlibaba, s.HasHuawei, &resp.Diagnostics)
+	if s.Alibaba != nil {
+		validateAlibabaClientAPI(s.Alibaba, &resp.Diagnostics)
 	}
 }
 
@@ -100,12 +100,12 @@ func (r *desktopRebootResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return // destroy, or the provider is not configured yet
 	}
 	// The configuration, not the plan: write-only values are null in plans.
-	var m desktopRebootModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	s, diags := readCloudSettings(ctx, req.Config, true)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkCloudConfigured(r.data, m.Cloud, m.Region, m.Alibaba.usesClientAPI(), &resp.Diagnostics)
+	checkCloudConfigured(r.data, s.Cloud, s.Region, s.Alibaba.usesClientAPI(), &resp.Diagnostics)
 	if !req.State.Raw.IsNull() {
 		planAddedDesktops(ctx, req, resp)
 	}
@@ -117,13 +117,25 @@ func (r *desktopRebootResource) ModifyPlan(ctx context.Context, req resource.Mod
 // nothing and keeps the reboot's record. A change of cloud, region or
 // keepers replaces the resource instead, rebooting the whole fleet.
 func planAddedDesktops(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	desktopIDs := path.Root("desktop_ids")
 	var plan, state desktopRebootModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	if resp.Diagnostics.HasError() || !plan.Cloud.Equal(state.Cloud) || !plan.Region.Equal(state.Region) || !plan.Keepers.Equal(state.Keepers) {
+	for _, a := range []struct {
+		p     path.Path
+		plan  any
+		state any
+	}{
+		{path.Root("cloud"), &plan.Cloud, &state.Cloud},
+		{path.Root("region"), &plan.Region, &state.Region},
+		{path.Root("keepers"), &plan.Keepers, &state.Keepers},
+		{desktopIDs, &plan.DesktopIDs, &state.DesktopIDs},
+	} {
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, a.p, a.plan)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, a.p, a.state)...)
+	}
+	if resp.Diagnostics.HasError() || !plan.Cloud.Equal(state.Cloud) || !plan.Region.Equal(state.Region) || !plan.Keepers.Equal(state.Keepers) ||
+		plan.DesktopIDs.Equal(state.DesktopIDs) {
 		return
 	}
-	desktopIDs := path.Root("desktop_ids")
 	if plan.DesktopIDs.IsUnknown() {
 		resp.Diagnostics.AddAttributeWarning(desktopIDs, "Desktops may be rebooted",
 			"desktop_ids is not known until apply: the desktops it gains then will be rebooted.")

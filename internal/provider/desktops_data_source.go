@@ -5,7 +5,6 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -85,7 +84,7 @@ func (d *desktopsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 				MarkdownDescription: "Filter: only these desktop IDs (IDs that do not exist are left out). " +
 					"Once read, the IDs of every desktop that matched all filters, sorted. A list, not a set, so that " +
 					"thousands of IDs feed `desktop_ids` in seconds.",
-				Validators: []validator.List{listvalidator.ValueStringsAre(desktopIDValidators()...)},
+				Validators: []validator.List{desktopIDsEach{}},
 			},
 			"name_regex": schema.StringAttribute{
 				Optional:            true,

@@ -614,7 +614,7 @@ func TestAccDesktopsDataSource_invalidInput(t *testing.T) {
 		{
 			name:  "empty_id",
 			block: "  cloud = \"alibaba\"\n  ids   = [\"ecd-ok\", \"\"]",
-			want:  `(?s)ids.*string length must be at least 1`,
+			want:  `(?s)Empty desktop ID.*ids\[1\] is empty`,
 		},
 		{
 			name:  "empty_status",

@@ -84,7 +84,7 @@ func TestDuplicatesWarning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var resp validator.ListResponse
-		duplicatesWarning{}.ValidateList(context.Background(), validator.ListRequest{
+		desktopIDsEach{warnDuplicates: true}.ValidateList(context.Background(), validator.ListRequest{
 			Path: path.Root("desktop_ids"), ConfigValue: stringList(tt.ids),
 		}, &resp)
 		if resp.Diagnostics.HasError() {

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -20,6 +21,40 @@ func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
 		return nil
 	}
 	return d
+}
+
+// attributeReader is what tfsdk.Config, tfsdk.Plan and tfsdk.State share.
+type attributeReader interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+// cloudSettings is what validation and plan checks read of a resource:
+// everything but desktop_ids. Reading the whole model would convert the
+// thousands of IDs on every validate and plan call, only to look at the
+// cloud and its blocks.
+type cloudSettings struct {
+	Cloud, Region types.String
+	Alibaba       *alibabaRebootModel
+	HasAlibaba    bool
+	HasHuawei     bool
+}
+
+// readCloudSettings reads cloud, region and which cloud blocks are set;
+// the alibaba block itself only where the resource has one worth reading
+// (withAlibaba: the reboot's client-API parameters).
+func readCloudSettings(ctx context.Context, r attributeReader, withAlibaba bool) (cloudSettings, diag.Diagnostics) {
+	var s cloudSettings
+	var diags diag.Diagnostics
+	diags.Append(r.GetAttribute(ctx, path.Root("cloud"), &s.Cloud)...)
+	diags.Append(r.GetAttribute(ctx, path.Root("region"), &s.Region)...)
+	var hw types.Object
+	diags.Append(r.GetAttribute(ctx, path.Root("huawei"), &hw)...)
+	s.HasHuawei = !hw.IsNull()
+	if withAlibaba {
+		diags.Append(r.GetAttribute(ctx, path.Root("alibaba"), &s.Alibaba)...)
+		s.HasAlibaba = s.Alibaba != nil
+	}
+	return s, diags
 }
 
 // validateCloudBlocks rejects a cloud-specific block on a resource of the

@@ -53,7 +53,7 @@ func TestAccInvalidConfiguration(t *testing.T) {
 	}{
 		{"empty desktop_ids", reboot(`cloud = "alibaba"` + "\n" + `desktop_ids = []`), `desktop_ids.*list must contain at least 1`},
 		{"empty desktop_ids on delete", del(`cloud = "huawei"` + "\n" + `desktop_ids = []`), `list must contain at least 1`},
-		{"blank desktop ID", reboot(`cloud = "alibaba"` + "\n" + `desktop_ids = [""]`), `desktop_ids.*string length must be at least 1`},
+		{"blank desktop ID", reboot(`cloud = "alibaba"` + "\n" + `desktop_ids = [""]`), `desktop_ids\[0\] is empty`},
 		{"desktop ID with a line break", del(`cloud = "alibaba"` + "\n" + `desktop_ids = ["ecd-1\nfoo"]`), `contains the control character U\+000A at byte 5, which cannot travel`},
 		{"unknown cloud", reboot(`cloud = "aws"` + "\n" + `desktop_ids = ["i-1"]`), `value must be one of:.*"alibaba".*"huawei"`},
 		{"unknown cloud on delete", del(`cloud = "gcp"` + "\n" + `desktop_ids = ["i-1"]`), `value must be one of`},
