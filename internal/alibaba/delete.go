@@ -91,67 +91,36 @@ func (d *deleter) existing(ctx context.Context, ids []string, out *fleet.Outcome
 	return present
 }
 
-// send makes the delete call for ids, with retries, and returns the
-// desktops the API accepted. After an ambiguous failure the batch is read
-// back first: desktops absent, Deleted or Stopping were taken by the lost
-// call and are not resent. resend says whether a not-found answer may be
-// followed by one more call without the missing desktops.
+// send makes the delete call for ids, acting on each desktop at most once
+// (retry.SendOnce), and returns the desktops the API accepted. After an
+// ambiguous failure the batch is read back first: desktops absent, Deleted
+// or Stopping were taken by the lost call and are not resent. resend says
+// whether a not-found answer may be followed by one more call without the
+// missing desktops.
 func (d *deleter) send(ctx context.Context, ids []string, resend bool, out *fleet.Outcome) (accepted []string) {
-	todo := slices.Clone(ids)
-	var callErr error
-	unsure, readFailed := false, false
-	settle := func(rc reconciled) {
-		accepted = append(accepted, rc.taken...)
-		fleet.NoteSent(ctx, len(rc.taken), "")
-		todo = rc.resend
-	}
-	err := d.c.retry.Do(ctx, opDelete, func(ctx context.Context, _ int) error {
-		if unsure {
-			rc, err := d.c.reconcile(ctx, opDelete, todo, deleteDisposition)
-			if err != nil {
-				readFailed = true
-				return noMoreRetries(err)
+	ex := retry.Exchange{
+		Operation: opDelete,
+		Call: func(ctx context.Context, ids []string) error {
+			reqID, err := d.c.call(ctx, request{action: opDelete, version: adminAPIVersion, params: map[string]any{"DesktopId": ids}, ids: ids}, nil)
+			if reqID != "" {
+				out.RequestIDs = append(out.RequestIDs, reqID)
 			}
-			unsure = false
-			settle(rc)
-			if len(todo) == 0 {
-				return nil
+			if err == nil {
+				accepted = append(accepted, ids...)
+				fleet.NoteSent(ctx, len(ids), reqID)
 			}
-		}
-		reqID, err := d.c.call(ctx, request{action: opDelete, version: adminAPIVersion, params: map[string]any{"DesktopId": todo}, ids: todo}, nil)
-		if reqID != "" {
-			out.RequestIDs = append(out.RequestIDs, reqID)
-		}
-		if err != nil {
-			callErr, unsure = err, isAmbiguous(err)
 			return err
-		}
-		accepted = append(accepted, todo...)
-		fleet.NoteSent(ctx, len(todo), reqID)
-		todo = nil
-		return nil
-	})
-	if err == nil || len(todo) == 0 {
-		return accepted
+		},
+		ReadBack: func(ctx context.Context, ids []string, lastErr error) (retry.ReadBack, error) {
+			return d.c.readBack(ctx, opDelete, ids, lastErr, deleteDisposition)
+		},
+		Taken: func(ids []string) { accepted = append(accepted, ids...) },
 	}
-	if ctx.Err() != nil && !unsure {
-		// Interrupted (cancelled, or out of time) with nothing in
-		// doubt: the rest were never acted on, and are reported as not
-		// processed rather than failed with the error before the stop.
-		return accepted
+	unsent := d.c.retry.SendOnce(ctx, ex, ids, out)
+	if isNotFound(unsent.Err) {
+		return append(accepted, d.missing(ctx, unsent.IDs, unsent.Err, resend, out)...)
 	}
-	if err == callErr && isNotFound(err) {
-		return append(accepted, d.missing(ctx, todo, err, resend, out)...)
-	}
-	if unsure && !readFailed && ctx.Err() == nil {
-		if rc, lerr := d.c.reconcile(ctx, opDelete, todo, deleteDisposition); lerr == nil {
-			settle(rc)
-		}
-	}
-	if callErr != nil {
-		err = callErr
-	}
-	failRest(ctx, todo, err, out)
+	unsent.FailInto(out)
 	return accepted
 }
 

@@ -88,7 +88,7 @@ func (c *Client) describePages(ctx context.Context, ids []string, fn func(deskto
 			params["NextToken"] = next
 		}
 		var resp describeResponse
-		err := c.retry.Do(ctx, opDescribe, func(ctx context.Context, _ int) error {
+		err := c.retry.Do(ctx, opDescribe, func(ctx context.Context) error {
 			resp = describeResponse{}
 			id, err := c.call(ctx, request{action: opDescribe, version: adminAPIVersion, params: params, ids: ids}, &resp)
 			reqID = id

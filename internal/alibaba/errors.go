@@ -258,13 +258,6 @@ func snippet(head []byte) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// isAmbiguous reports a failure after which the request may have been
-// applied.
-func isAmbiguous(err error) bool {
-	var ce *fleet.CloudError
-	return errors.As(err, &ce) && ce.Ambiguous
-}
-
 // isNotFound reports a call rejected because a desktop it names does not
 // exist (InvalidDesktopId.NotFound and kin).
 func isNotFound(err error) bool {
@@ -274,20 +267,6 @@ func isNotFound(err error) bool {
 	}
 	code := strings.ToLower(ce.Code)
 	return strings.Contains(code, "notfound") || strings.Contains(code, "notexist")
-}
-
-// noMoreRetries stops retry.Policy.Do from retrying a call whose own
-// retries (the read inside reconcile) are already spent, so that the
-// retries of the two calls do not multiply.
-func noMoreRetries(err error) error {
-	var ce *fleet.CloudError
-	if !errors.As(err, &ce) || !ce.Retryable {
-		return err
-	}
-	final := *ce
-	final.Retryable = false
-	final.DesktopIDs = slices.Clone(ce.DesktopIDs)
-	return &final
 }
 
 // forDesktop narrows a whole-call error to one desktop, for per-desktop

@@ -133,78 +133,39 @@ func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	return out
 }
 
-// send makes the reboot call for ids with retries and returns the desktops
-// the API accepted, and those of them already seen rebooting. Failures go
-// into out.
+// send makes the reboot call for ids, acting on each desktop at most once
+// (retry.SendOnce), and returns the desktops the API accepted, and those
+// of them already seen rebooting. Failures go into out.
 //
 // The client API resends with the same ClientToken. The admin API has no
 // token, so after an ambiguous failure the batch is read back first:
 // desktops already Stopping or Starting got the reboot and are not sent
 // again; only those still Running are.
 func (r *rebooter) send(ctx context.Context, ids []string, token string, out *fleet.Outcome) (accepted, seenRebooting []string) {
-	admin := r.opts.ClientAPI == nil
-	todo := slices.Clone(ids)
-	var callErr error   // the latest RebootDesktops failure
-	unsure := false     // that failure may have been applied
-	readFailed := false // reading the batch back failed for good
-	settle := func(rc reconciled) {
-		accepted = append(accepted, rc.taken...)
-		seenRebooting = append(seenRebooting, rc.taken...)
-		fleet.NoteSent(ctx, len(rc.taken), "")
-		for _, id := range rc.stuck {
-			// Neither Running (so a resend would be refused) nor
-			// rebooting: say what the call did and what was seen.
-			out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: forDesktop(callErr, id), LastStatus: rc.states[id].Status})
-		}
-		todo = rc.resend
-	}
-	err := r.c.retry.Do(ctx, opReboot, func(ctx context.Context, _ int) error {
-		if unsure && admin {
-			rc, err := r.c.reconcile(ctx, opReboot, todo, rebootDisposition)
-			if err != nil {
-				readFailed = true
-				return noMoreRetries(err)
+	ex := retry.Exchange{
+		Operation: opReboot,
+		Call: func(ctx context.Context, ids []string) error {
+			reqID, err := r.c.call(ctx, r.request(ids, token), nil)
+			if reqID != "" {
+				out.RequestIDs = append(out.RequestIDs, reqID)
 			}
-			unsure = false
-			settle(rc)
-			if len(todo) == 0 {
-				return nil
+			if err == nil {
+				accepted = append(accepted, ids...)
+				fleet.NoteSent(ctx, len(ids), reqID)
 			}
-		}
-		reqID, err := r.c.call(ctx, r.request(todo, token), nil)
-		if reqID != "" {
-			out.RequestIDs = append(out.RequestIDs, reqID)
-		}
-		if err != nil {
-			callErr, unsure = err, isAmbiguous(err)
 			return err
-		}
-		accepted = append(accepted, todo...)
-		fleet.NoteSent(ctx, len(todo), reqID)
-		todo = nil
-		return nil
-	})
-	if err == nil || len(todo) == 0 {
-		return accepted, seenRebooting
+		},
+		Taken: func(ids []string) {
+			accepted = append(accepted, ids...)
+			seenRebooting = append(seenRebooting, ids...)
+		},
 	}
-	if ctx.Err() != nil && !unsure {
-		// Interrupted (cancelled, or out of time) with nothing in
-		// doubt: the rest were never acted on, and are reported as not
-		// processed rather than failed with the error before the stop.
-		return accepted, seenRebooting
-	}
-	if unsure && admin && !readFailed && ctx.Err() == nil {
-		// The last call may have landed after all: look once more so
-		// that a desktop it did reboot is not reported failed (and
-		// rebooted again by the next apply).
-		if rc, lerr := r.c.reconcile(ctx, opReboot, todo, rebootDisposition); lerr == nil {
-			settle(rc)
+	if r.opts.ClientAPI == nil {
+		ex.ReadBack = func(ctx context.Context, ids []string, lastErr error) (retry.ReadBack, error) {
+			return r.c.readBack(ctx, opReboot, ids, lastErr, rebootDisposition)
 		}
 	}
-	if callErr != nil {
-		err = callErr // the reboot's own failure says more than a read's
-	}
-	failRest(ctx, todo, err, out)
+	r.c.retry.SendOnce(ctx, ex, ids, out).FailInto(out)
 	return accepted, seenRebooting
 }
 
@@ -237,7 +198,10 @@ func (r *rebooter) request(ids []string, token string) request {
 	}
 }
 
-// rebootDisposition sorts a desktop after an ambiguous admin reboot.
+// rebootDisposition sorts a desktop after an ambiguous admin reboot: one
+// rebooting got it; one still Running did not; any other cannot be
+// rebooted now (a resend would be refused), and fails with what the call
+// did and what was seen.
 func rebootDisposition(d desktop, listed bool) disposition {
 	switch {
 	case listed && rebooting(d):
@@ -245,7 +209,7 @@ func rebootDisposition(d desktop, listed bool) disposition {
 	case listed && d.is(statusRunning):
 		return dispResend
 	}
-	return dispStuck
+	return dispFailed
 }
 
 // rebootJudge waits until the watch counts each desktop rebooted. A

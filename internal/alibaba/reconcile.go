@@ -4,6 +4,9 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
 // disposition is where a desktop stands after a request whose answer was
@@ -13,41 +16,37 @@ type disposition int
 const (
 	dispResend disposition = iota // the lost request did not act on it: send again
 	dispTaken                     // the lost request acted on it: do not send again
-	dispStuck                     // neither can be told nor would resending work
+	dispFailed                    // neither can be told nor would resending work
 )
 
-// reconciled is the batch split by disposition, with the states read.
-type reconciled struct {
-	taken, resend, stuck []string
-	states               map[string]desktop
-}
-
-// reconcile reads the batch's desktops after an ambiguous failure (one
-// DescribeDesktops call per 100, never one per desktop) and sorts them.
-// It replaces an idempotence token for APIs that have none.
-func (c *Client) reconcile(ctx context.Context, op string, ids []string, sort func(d desktop, listed bool) disposition) (reconciled, error) {
+// readBack reads the batch's desktops after an ambiguous failure (one
+// DescribeDesktops call per 100, never one per desktop) and sorts them for
+// retry.SendOnce: it stands in for an idempotence token where the API has
+// none. A desktop that fails is reported with lastErr, narrowed to it, and
+// the status seen.
+func (c *Client) readBack(ctx context.Context, op string, ids []string, lastErr error, sort func(d desktop, listed bool) disposition) (retry.ReadBack, error) {
 	states, _, err := c.describe(ctx, ids)
 	if err != nil {
-		return reconciled{}, err
+		return retry.ReadBack{}, err
 	}
-	r := reconciled{states: states}
+	var rb retry.ReadBack
 	for _, id := range ids {
 		d, listed := states[id]
 		switch sort(d, listed) {
 		case dispTaken:
-			r.taken = append(r.taken, id)
-		case dispStuck:
-			r.stuck = append(r.stuck, id)
+			rb.Taken = append(rb.Taken, id)
+		case dispFailed:
+			rb.Failed = append(rb.Failed, fleet.DesktopFailure{DesktopID: id, Err: forDesktop(lastErr, id), LastStatus: d.Status})
 		default:
-			r.resend = append(r.resend, id)
+			rb.Resend = append(rb.Resend, id)
 		}
 	}
 	tflog.Debug(ctx, "alibaba: read desktops back after an ambiguous failure", map[string]any{
 		"action":        op,
 		"desktop_count": len(ids),
-		"already_acted": len(r.taken),
-		"to_resend":     len(r.resend),
-		"stuck":         len(r.stuck),
+		"already_acted": len(rb.Taken),
+		"to_resend":     len(rb.Resend),
+		"failed":        len(rb.Failed),
 	})
-	return r, nil
+	return rb, nil
 }

@@ -111,69 +111,34 @@ func (d *deleter) existing(ctx context.Context, ids []string, out *fleet.Outcome
 	return present
 }
 
-// send makes the delete call for ids, with retries. After an ambiguous
-// failure the batch is read back first (deleteDisposition): desktops gone,
-// DELETED or deleting were taken by the lost call and are not resent; a
-// desktop whose delete failed is reported at once.
+// send makes the delete call for ids, acting on each desktop at most once
+// (retry.SendOnce). After an ambiguous failure the batch is read back first
+// (deleteDisposition): desktops gone, DELETED or deleting were taken by the
+// lost call and are not resent; a desktop whose delete failed is reported
+// at once.
 func (d *deleter) send(ctx context.Context, ids []string, checkMissing bool, acc *accepted, out *fleet.Outcome) {
-	pending := slices.Clone(ids)
-	var callErr error
-	unsure, readFailed := false, false
-	settle := func(rc reconciled) {
-		acc.watch = append(acc.watch, rc.taken...)
-		fleet.NoteSent(ctx, len(rc.taken), "")
-		for _, id := range rc.failed {
-			out.Failed = append(out.Failed, deleteFailure(id, rc.states[id], rc.requestID))
-		}
-		pending = rc.resend
-	}
-	err := d.c.retry.Do(ctx, opBatchDelete, func(ctx context.Context, _ int) error {
-		if unsure {
-			rc, err := d.c.reconcile(ctx, opBatchDelete, pending, deleteDisposition)
+	ex := retry.Exchange{
+		Operation: opBatchDelete,
+		Call: func(ctx context.Context, ids []string) error {
+			jobID, err := d.c.batchDelete(ctx, ids, d.opts, &out.RequestIDs)
 			if err != nil {
-				readFailed = true
-				return noMoreRetries(err)
+				return err
 			}
-			unsure = false
-			settle(rc)
-			if len(pending) == 0 {
-				return nil
-			}
-		}
-		jobID, err := d.c.batchDelete(ctx, pending, d.opts, &out.RequestIDs)
-		if err != nil {
-			callErr, unsure = err, isAmbiguous(err)
-			return err
-		}
-		acc.jobs = append(acc.jobs, deleteJob{id: jobID, desktops: pending})
-		fleet.NoteSent(ctx, len(pending), lastRequestID(out.RequestIDs, 0))
-		pending = nil
-		return nil
-	})
-	if err == nil || len(pending) == 0 {
+			acc.jobs = append(acc.jobs, deleteJob{id: jobID, desktops: slices.Clone(ids)})
+			fleet.NoteSent(ctx, len(ids), lastRequestID(out.RequestIDs, 0))
+			return nil
+		},
+		ReadBack: func(ctx context.Context, ids []string, _ error) (retry.ReadBack, error) {
+			return d.c.readBack(ctx, opBatchDelete, ids, deleteDisposition)
+		},
+		Taken: func(ids []string) { acc.watch = append(acc.watch, ids...) },
+	}
+	unsent := d.c.retry.SendOnce(ctx, ex, ids, out)
+	if isNotFound(unsent.Err) {
+		d.missing(ctx, unsent.IDs, unsent.Err, checkMissing, acc, out)
 		return
 	}
-	if ctx.Err() != nil && !unsure {
-		// Interrupted (cancelled, or out of time) with nothing in
-		// doubt: the rest were never acted on, and are reported as not
-		// processed rather than failed with the error before the stop.
-		return
-	}
-	if err == callErr && isNotFound(err) {
-		d.missing(ctx, pending, err, checkMissing, acc, out)
-		return
-	}
-	if unsure && !readFailed && ctx.Err() == nil {
-		if rc, lerr := d.c.reconcile(ctx, opBatchDelete, pending, deleteDisposition); lerr == nil {
-			settle(rc)
-		}
-	}
-	if callErr != nil {
-		err = callErr
-	}
-	for _, id := range pending {
-		out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: err})
-	}
+	unsent.FailInto(out)
 }
 
 // missing handles a call rejected whole with 404. With FailMissing each

@@ -156,10 +156,3 @@ func isNotFound(err error) bool {
 	var ce *fleet.CloudError
 	return errors.As(err, &ce) && ce.HTTPStatus == 404 && !ce.Ambiguous
 }
-
-// isAmbiguous reports a failure after which the request may have been
-// applied.
-func isAmbiguous(err error) bool {
-	var ce *fleet.CloudError
-	return errors.As(err, &ce) && ce.Ambiguous
-}

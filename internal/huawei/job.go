@@ -241,7 +241,7 @@ func (d *deleter) watchGone(ctx context.Context, ids []string, last map[string]s
 func (c *Client) showJob(ctx context.Context, jobID string, ids []string, reqIDs *[]string) (*model.ShowJobResponse, string, error) {
 	var resp *model.ShowJobResponse
 	var reqID string
-	err := c.retry.Do(ctx, opShowJob, func(ctx context.Context, _ int) error {
+	err := c.retry.Do(ctx, opShowJob, func(ctx context.Context) error {
 		id, err := c.invoke(ctx, opShowJob, ids, reqIDs, func(ws *workspace.WorkspaceClient) error {
 			r, err := ws.ShowJob(&model.ShowJobRequest{JobId: jobID})
 			if err != nil {

@@ -98,7 +98,7 @@ func (c *Client) listPages(ctx context.Context, filter []string, reqIDs *[]strin
 			req.DesktopId = ptr(slices.Clone(filter))
 		}
 		var resp *model.ListDesktopsDetailResponse
-		err := c.retry.Do(ctx, opList, func(ctx context.Context, _ int) error {
+		err := c.retry.Do(ctx, opList, func(ctx context.Context) error {
 			_, err := c.invoke(ctx, opList, filter, reqIDs, func(ws *workspace.WorkspaceClient) error {
 				r, err := ws.ListDesktopsDetail(req)
 				resp = r

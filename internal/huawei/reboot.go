@@ -90,53 +90,35 @@ func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	return out
 }
 
-// send makes the reboot call for ids, with retries, and returns the desktops
-// the API accepted, and those of them already seen rebooting. Failures go
-// into out.
+// send makes the reboot call for ids, acting on each desktop at most once
+// (retry.SendOnce), and returns the desktops the API accepted, and those of
+// them already seen rebooting. Failures go into out.
 //
 // Huawei has no idempotence token, so after an ambiguous failure the batch is
 // read back first and only desktops not already rebooting are resent.
 func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (accepted, seenRebooting []string) {
-	pending := slices.Clone(ids)
-	var callErr error   // the latest BatchRunDesktops failure
-	unsure := false     // that failure may have been applied
-	readFailed := false // reading the batch back failed for good
-	settle := func(rc reconciled) {
-		accepted = append(accepted, rc.taken...)
-		seenRebooting = append(seenRebooting, rc.taken...)
-		fleet.NoteSent(ctx, len(rc.taken), "")
-		pending = rc.resend
-	}
-	err := r.c.retry.Do(ctx, opBatchRun, func(ctx context.Context, _ int) error {
-		if unsure {
-			rc, err := r.c.reconcile(ctx, opBatchRun, pending, rebootDisposition)
+	ex := retry.Exchange{
+		Operation: opBatchRun,
+		Call: func(ctx context.Context, ids []string) error {
+			resp, reqID, err := r.c.batchRun(ctx, ids, r.typ, &out.RequestIDs)
 			if err != nil {
-				readFailed = true
-				return noMoreRetries(err)
+				return err
 			}
-			unsure = false
-			settle(rc)
-			if len(pending) == 0 {
-				return nil
+			failed := make(map[string]model.VmOperateResult)
+			for _, f := range deref(resp.FailedOperationList) {
+				if id := deref(f.DesktopId); id != "" {
+					failed[id] = f
+				} else {
+					tflog.Warn(ctx, "huawei: failed_operation_list entry without desktop_id", map[string]any{"request_id": reqID})
+				}
 			}
-		}
-		resp, reqID, err := r.c.batchRun(ctx, pending, r.typ, &out.RequestIDs)
-		if err != nil {
-			callErr, unsure = err, isAmbiguous(err)
-			return err
-		}
-		failed := make(map[string]model.VmOperateResult)
-		for _, f := range deref(resp.FailedOperationList) {
-			if id := deref(f.DesktopId); id != "" {
-				failed[id] = f
-			} else {
-				tflog.Warn(ctx, "huawei: failed_operation_list entry without desktop_id", map[string]any{"request_id": reqID})
-			}
-		}
-		before := len(accepted)
-		defer func() { fleet.NoteSent(ctx, len(accepted)-before, reqID) }()
-		for _, id := range pending {
-			if f, ok := failed[id]; ok {
+			before := len(accepted)
+			for _, id := range ids {
+				f, ok := failed[id]
+				if !ok {
+					accepted = append(accepted, id)
+					continue
+				}
 				msg := deref(f.ErrorMsg)
 				if msg == "" && deref(f.ErrorCode) == "" {
 					// An entry with only desktop_id would make an error
@@ -147,36 +129,19 @@ func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (
 					DesktopID: id,
 					Err:       cloudFailure(opBatchRun, id, resp.HttpStatusCode, deref(f.ErrorCode), msg, reqID),
 				})
-			} else {
-				accepted = append(accepted, id)
 			}
-		}
-		pending = nil
-		return nil
-	})
-	if err == nil || len(pending) == 0 {
-		return accepted, seenRebooting
+			fleet.NoteSent(ctx, len(accepted)-before, reqID)
+			return nil
+		},
+		ReadBack: func(ctx context.Context, ids []string, _ error) (retry.ReadBack, error) {
+			return r.c.readBack(ctx, opBatchRun, ids, rebootDisposition)
+		},
+		Taken: func(ids []string) {
+			accepted = append(accepted, ids...)
+			seenRebooting = append(seenRebooting, ids...)
+		},
 	}
-	if ctx.Err() != nil && !unsure {
-		// Interrupted (cancelled, or out of time) with nothing in
-		// doubt: the rest were never acted on, and are reported as not
-		// processed rather than failed with the error before the stop.
-		return accepted, seenRebooting
-	}
-	if unsure && !readFailed && ctx.Err() == nil {
-		// The last call may have landed after all: look once more so a
-		// desktop it did reboot is not reported failed (and rebooted again
-		// by the next apply).
-		if rc, lerr := r.c.reconcile(ctx, opBatchRun, pending, rebootDisposition); lerr == nil {
-			settle(rc)
-		}
-	}
-	if callErr != nil {
-		err = callErr // the reboot's own failure says more than a listing's
-	}
-	for _, id := range pending {
-		out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: err})
-	}
+	r.c.retry.SendOnce(ctx, ex, ids, out).FailInto(out)
 	return accepted, seenRebooting
 }
 

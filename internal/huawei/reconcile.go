@@ -2,12 +2,10 @@ package huawei
 
 import (
 	"context"
-	"errors"
-	"slices"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
-	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
 // disposition is where a desktop stands after a request whose answer was
@@ -43,55 +41,37 @@ func deleteDisposition(s desktopState, listed bool) disposition {
 	return dispResend
 }
 
-// reconciled is a batch sorted by disposition, with the states read.
-type reconciled struct {
-	taken, failed, resend []string
-	states                map[string]desktopState
-	requestID             string // of the last listing call
-}
-
-// reconcile reads the batch's desktops after an ambiguous failure (one
-// ListDesktopsDetail call per page, never one per desktop) and sorts them.
-func (c *Client) reconcile(ctx context.Context, op string, ids []string, sort func(desktopState, bool) disposition) (reconciled, error) {
+// readBack reads the batch's desktops after an ambiguous failure (one
+// ListDesktopsDetail call per page, never one per desktop) and sorts them
+// for retry.SendOnce, standing in for the idempotence token the API lacks.
+// A desktop that fails is one whose delete failed (the only failed
+// disposition), reported with the listing's request ID.
+func (c *Client) readBack(ctx context.Context, op string, ids []string, sort func(desktopState, bool) disposition) (retry.ReadBack, error) {
 	var reads []string
 	states, err := c.describe(ctx, ids, &reads)
 	if err != nil {
-		return reconciled{}, err
+		return retry.ReadBack{}, err
 	}
-	r := reconciled{states: states, requestID: lastRequestID(reads, 0)}
+	var rb retry.ReadBack
 	for _, id := range ids {
 		s, listed := states[id]
 		switch sort(s, listed) {
 		case dispTaken:
-			r.taken = append(r.taken, id)
+			rb.Taken = append(rb.Taken, id)
 		case dispFailed:
-			r.failed = append(r.failed, id)
+			rb.Failed = append(rb.Failed, deleteFailure(id, s, lastRequestID(reads, 0)))
 		default:
-			r.resend = append(r.resend, id)
+			rb.Resend = append(rb.Resend, id)
 		}
 	}
 	tflog.Debug(ctx, "huawei: read desktops after an ambiguous failure", map[string]any{
 		"operation":     op,
 		"desktop_count": len(ids),
-		"already_acted": len(r.taken),
-		"failed":        len(r.failed),
-		"to_resend":     len(r.resend),
+		"already_acted": len(rb.Taken),
+		"failed":        len(rb.Failed),
+		"to_resend":     len(rb.Resend),
 	})
-	return r, nil
-}
-
-// noMoreRetries stops retry.Policy.Do from retrying a call whose own
-// retries (the listing inside reconcile) are already spent, so that the
-// retries of the two calls do not multiply.
-func noMoreRetries(err error) error {
-	var ce *fleet.CloudError
-	if !errors.As(err, &ce) || !ce.Retryable {
-		return err
-	}
-	final := *ce
-	final.Retryable = false
-	final.DesktopIDs = slices.Clone(ce.DesktopIDs)
-	return &final
+	return rb, nil
 }
 
 // lastRequestID is the newest request ID added since before, for errors

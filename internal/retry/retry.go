@@ -14,11 +14,14 @@ import (
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 )
 
-// Defaults used where a Policy field is zero.
+// DefaultMaxRetries is the provider's max_retries when it is not set. A
+// Policy's MaxRetries of zero means no retries, not this.
+const DefaultMaxRetries = 5
+
+// Delays used where a Policy's field is zero.
 const (
-	DefaultMaxRetries = 5
-	DefaultBaseDelay  = time.Second
-	DefaultMaxDelay   = 30 * time.Second
+	DefaultBaseDelay = time.Second
+	DefaultMaxDelay  = 30 * time.Second
 )
 
 // Policy decides how often and how long to wait between attempts.
@@ -58,11 +61,11 @@ func (p Policy) Backoff(attempt int) time.Duration {
 }
 
 // Do calls fn until it succeeds, fails with an error that is not retryable,
-// has been retried MaxRetries times, or ctx ends. attempt counts from 0.
-// The error of the last attempt is returned.
-func (p Policy) Do(ctx context.Context, operation string, fn func(ctx context.Context, attempt int) error) error {
+// has been retried MaxRetries times, or ctx ends. The error of the last
+// attempt is returned.
+func (p Policy) Do(ctx context.Context, operation string, fn func(ctx context.Context) error) error {
 	for attempt := 0; ; attempt++ {
-		err := fn(ctx, attempt)
+		err := fn(ctx)
 		if err == nil {
 			return nil
 		}

@@ -33,12 +33,9 @@ func TestDo(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			calls := 0
-			err := fast.Do(context.Background(), "Op", func(_ context.Context, attempt int) error {
-				if attempt != calls {
-					t.Errorf("attempt %d on call %d", attempt, calls)
-				}
+			err := fast.Do(context.Background(), "Op", func(_ context.Context) error {
 				calls++
-				return tt.errs[attempt]
+				return tt.errs[calls-1]
 			})
 			if calls != tt.wantCalls {
 				t.Errorf("calls = %d, want %d", calls, tt.wantCalls)
@@ -52,7 +49,7 @@ func TestDo(t *testing.T) {
 
 func TestDoZeroRetriesCallsOnce(t *testing.T) {
 	calls := 0
-	err := Policy{}.Do(context.Background(), "Op", func(context.Context, int) error {
+	err := Policy{}.Do(context.Background(), "Op", func(context.Context) error {
 		calls++
 		return &fleet.CloudError{Retryable: true}
 	})
@@ -65,7 +62,7 @@ func TestDoStopsWhenContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
 	p := Policy{MaxRetries: 10, BaseDelay: time.Hour, MaxDelay: time.Hour}
-	err := p.Do(ctx, "Op", func(context.Context, int) error {
+	err := p.Do(ctx, "Op", func(context.Context) error {
 		calls++
 		cancel() // the wait that follows must end at once
 		return &fleet.CloudError{Code: "Throttling", Retryable: true}
@@ -78,7 +75,7 @@ func TestDoStopsWhenContextEnds(t *testing.T) {
 func TestDoHonoursRetryHintCappedAtMaxDelay(t *testing.T) {
 	// A one-hour hint must be capped at MaxDelay, or this test would hang.
 	calls := 0
-	err := fast.Do(context.Background(), "Op", func(context.Context, int) error {
+	err := fast.Do(context.Background(), "Op", func(context.Context) error {
 		calls++
 		if calls == 1 {
 			return &fleet.CloudError{Retryable: true, RetryAfter: time.Hour}
@@ -178,7 +175,7 @@ func TestDoWaitsWhatTheServerAsks(t *testing.T) {
 			ctx := tflogtest.RootLogger(context.Background(), &buf)
 			p := Policy{MaxRetries: 1, BaseDelay: time.Microsecond, MaxDelay: 50 * time.Millisecond}
 			calls := 0
-			err := p.Do(ctx, "Op", func(context.Context, int) error {
+			err := p.Do(ctx, "Op", func(context.Context) error {
 				calls++
 				if calls == 1 {
 					return &fleet.CloudError{Retryable: true, RetryAfter: tt.hint, RequestID: "req-1"}
