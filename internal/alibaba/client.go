@@ -60,18 +60,11 @@ type Config struct {
 // String keeps secrets out of any log line or message that prints a Config.
 func (c Config) String() string {
 	return fmt.Sprintf("alibaba.Config{Region:%q Endpoint:%q AccessKey:%s SecretKey:%s SecurityToken:%s Timeout:%s}",
-		c.Region, c.Endpoint, sensitive(c.AccessKey), sensitive(c.SecretKey), sensitive(c.SecurityToken), c.Timeout)
+		c.Region, c.Endpoint, fleet.Masked(c.AccessKey), fleet.Masked(c.SecretKey), fleet.Masked(c.SecurityToken), c.Timeout)
 }
 
 // GoString covers %#v, which would otherwise bypass String.
 func (c Config) GoString() string { return c.String() }
-
-func sensitive(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "(sensitive)"
-}
 
 // Client calls the ECD API of one region. It is safe for concurrent use.
 type Client struct {

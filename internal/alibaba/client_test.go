@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/alibabacloud-go/tea/tea"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 )
 
@@ -83,8 +83,9 @@ func TestConfigStringHidesSecrets(t *testing.T) {
 }
 
 // TestSigning checks what arrives: AK calls signed with ACS3-HMAC-SHA256
-// (the fake verifies the signature itself), STS adds its token, anonymous
-// calls carry no trace of any credential, and the user agent is appended.
+// (the mock cloud verifies the signature itself and records who signed),
+// STS adds its token, anonymous calls carry no trace of any credential,
+// and the user agent is appended.
 func TestSigning(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -97,21 +98,23 @@ func TestSigning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t)
-			f.seed(statusRunning, "d1")
-			c := newTestClient(t, f.srv.URL, func(c *Config) { c.SecurityToken = tt.sts })
+			m := clienttest.Start(t)
+			add(m, "", "d1")
+			c := newTestClient(t, m.URL, func(c *Config) { c.SecurityToken = tt.sts })
 			opts := RebootOptions{}
 			if tt.clientAPI {
-				opts.ClientAPI = &ClientAPI{ClientID: "c", SessionID: "s", LoginToken: "lt"}
+				opts.ClientAPI = clientAPI()
 			}
 			o := c.Rebooter(opts).Act(context.Background(), batch("tok", "d1"))
 			if len(o.Done) != 1 {
 				t.Fatalf("outcome %+v", o)
 			}
-			call := f.callsTo(opReboot)[0]
-			auth := call.Header.Get("Authorization")
+			call := m.CallsTo(ali, opReboot)[0]
 			switch {
 			case tt.clientAPI:
+				if call.Auth != "anonymous" {
+					t.Errorf("the mock saw auth %q, want anonymous", call.Auth)
+				}
 				for _, h := range []string{"Authorization", "x-acs-accesskey-id", "x-acs-security-token", "x-acs-bearer-token"} {
 					if v := call.Header.Get(h); v != "" {
 						t.Errorf("anonymous call carries %s: %q", h, v)
@@ -120,13 +123,13 @@ func TestSigning(t *testing.T) {
 				// SignatureNonce is a common RPC V2 parameter, sent
 				// signed or not; these are what signing adds.
 				for _, k := range []string{"Signature", "SignatureMethod", "SignatureVersion", "SignatureType", "AccessKeyId", "SecurityToken", "BearerToken"} {
-					if call.Query.Has(k) {
+					if _, ok := call.Params[k]; ok {
 						t.Errorf("anonymous call carries query parameter %s", k)
 					}
 				}
 			default:
-				if !strings.HasPrefix(auth, "ACS3-HMAC-SHA256 Credential="+testAK+",") {
-					t.Errorf("Authorization = %q", auth)
+				if call.Auth != "ak:"+testAK || !strings.HasPrefix(call.Header.Get("Authorization"), "ACS3-HMAC-SHA256 Credential="+testAK+",") {
+					t.Errorf("the mock saw auth %q, Authorization %q", call.Auth, call.Header.Get("Authorization"))
 				}
 				if got := call.Header.Get("x-acs-security-token"); got != tt.sts {
 					t.Errorf("x-acs-security-token = %q, want %q", got, tt.sts)
@@ -143,18 +146,18 @@ func TestSigning(t *testing.T) {
 // building a client and rebooting through the client API work, and an AK
 // call fails with ErrMissingCredentials before anything is sent.
 func TestNoCredentialsNeededForTheClientAPI(t *testing.T) {
-	isolateCredentials(t)
-	f := newFake(t)
-	f.seed(statusRunning, "d1", "d2")
-	c := newTestClient(t, f.srv.URL, func(c *Config) { c.AccessKey, c.SecretKey = "", "" })
+	clienttest.IsolateAlibabaCredentials(t)
+	m := clienttest.Start(t)
+	add(m, "", "d1", "d2")
+	c := newTestClient(t, m.URL, func(c *Config) { c.AccessKey, c.SecretKey = "", "" })
 
-	o := c.Rebooter(RebootOptions{ClientAPI: &ClientAPI{ClientID: "c", SessionID: "s", LoginToken: "lt"}}).Act(context.Background(), batch("tok", "d1"))
+	o := c.Rebooter(RebootOptions{ClientAPI: clientAPI()}).Act(context.Background(), batch("tok", "d1"))
 	if len(o.Done) != 1 || len(o.Failed) != 0 {
 		t.Fatalf("client API reboot: %+v", o)
 	}
 
 	// Waiting needs DescribeDesktops: refused before anything is rebooted.
-	o = c.Rebooter(RebootOptions{Wait: true, ClientAPI: &ClientAPI{ClientID: "c", SessionID: "s", LoginToken: "lt"}}).Act(context.Background(), batch("tok2", "d2"))
+	o = c.Rebooter(RebootOptions{Wait: true, ClientAPI: clientAPI()}).Act(context.Background(), batch("tok2", "d2"))
 	if len(o.Failed) != 1 || !errors.Is(o.Failed[0].Err, ErrMissingCredentials) || !strings.Contains(o.Failed[0].Err.Error(), "waiting") {
 		t.Fatalf("client API reboot with wait: %+v", o)
 	}
@@ -170,11 +173,14 @@ func TestNoCredentialsNeededForTheClientAPI(t *testing.T) {
 	if _, err := c.ListDesktops(context.Background(), fleet.ListFilter{}); !errors.Is(err, ErrMissingCredentials) {
 		t.Errorf("list without credentials: %v", err)
 	}
-	if n := len(f.callsTo(opReboot)); n != 1 {
-		t.Errorf("%d reboot calls reached the API, want only the client API one", n)
+	if calls := m.CallsTo(ali, opReboot); len(calls) != 1 || calls[0].Auth != "anonymous" {
+		t.Errorf("reboot calls %+v reached the API, want only the client API one", calls)
 	}
-	if n := len(f.callsTo(opDescribe)); n != 0 {
+	if n := len(m.CallsTo(ali, opDescribe)); n != 0 {
 		t.Errorf("%d unsigned describe calls reached the API", n)
+	}
+	if n := m.RebootCount(ali, "d2"); n != 0 {
+		t.Errorf("d2 rebooted %d times, want 0", n)
 	}
 }
 
@@ -194,17 +200,20 @@ func TestCredentialSources(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			isolateCredentials(t)
+			clienttest.IsolateAlibabaCredentials(t)
 			for k, v := range tt.env {
 				t.Setenv(k, v)
 			}
-			f := newFake(t)
-			f.seed(statusRunning, "d1")
-			c := newTestClient(t, f.srv.URL, func(c *Config) { c.AccessKey, c.SecretKey = tt.ak, tt.sk })
+			m := clienttest.Start(t)
+			add(m, "", "d1")
+			c := newTestClient(t, m.URL, func(c *Config) { c.AccessKey, c.SecretKey = tt.ak, tt.sk })
 			got, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 			if !tt.wantMiss {
 				if err != nil || len(got) != 1 {
 					t.Fatalf("list = %v, %v", got, err)
+				}
+				if auth := m.CallsTo(ali, opDescribe)[0].Auth; auth != "ak:"+testAK {
+					t.Errorf("the mock saw auth %q", auth)
 				}
 				return
 			}
@@ -214,63 +223,9 @@ func TestCredentialSources(t *testing.T) {
 			if strings.Contains(err.Error(), testSK) {
 				t.Errorf("error shows the secret: %v", err)
 			}
-			if n := len(f.callsTo(opDescribe)); n != 0 {
+			if n := len(m.Calls()); n != 0 {
 				t.Errorf("%d calls reached the API", n)
 			}
 		})
-	}
-}
-
-// TestContextDoneStartsNoCall: nothing is sent for an operation that has
-// already ended, and its desktops are left for fleet.Run to report as not
-// processed.
-func TestContextDoneStartsNoCall(t *testing.T) {
-	f := newFake(t)
-	f.seed(statusRunning, "d1")
-	c := newTestClient(t, f.srv.URL)
-	ctx, cancel := context.WithCancel(context.Background())
-	cancel()
-	actions := map[string]fleet.BatchAction{
-		"admin reboot":  c.Rebooter(RebootOptions{Wait: true}),
-		"client reboot": c.Rebooter(RebootOptions{ClientAPI: &ClientAPI{LoginToken: "lt"}}),
-		"delete":        c.Deleter(DeleteOptions{Wait: true}),
-	}
-	for name, a := range actions {
-		if o := a.Act(ctx, batch("tok", "d1")); len(o.Done)+len(o.Failed)+len(o.RequestIDs) != 0 {
-			t.Errorf("%s: %+v", name, o)
-		}
-	}
-	if _, err := c.ListDesktops(ctx, fleet.ListFilter{}); !errors.Is(err, context.Canceled) {
-		t.Errorf("list: %v", err)
-	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if len(f.calls) != 0 {
-		t.Errorf("%d calls made after the context ended", len(f.calls))
-	}
-}
-
-// TestCancelStopsACallInFlight: cancelling the operation ends the HTTP
-// request itself, not only the waits between calls.
-func TestCancelStopsACallInFlight(t *testing.T) {
-	f := newFake(t)
-	f.seed(statusRunning, "d1")
-	c := newTestClient(t, f.srv.URL)
-	ctx, cancel := context.WithCancel(context.Background())
-	f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
-		cancel()
-		<-r.Context().Done() // the client hung up
-		return true
-	})
-	o := c.Rebooter(RebootOptions{}).Act(ctx, batch("", "d1"))
-	if len(o.Failed) != 1 {
-		t.Fatalf("outcome %+v", o)
-	}
-	var ce *fleet.CloudError
-	if !errors.As(o.Failed[0].Err, &ce) || ce.Retryable || !ce.Ambiguous || !errors.Is(ce, context.Canceled) {
-		t.Errorf("err = %#v", o.Failed[0].Err)
-	}
-	if n := len(f.callsTo(opReboot)); n != 1 {
-		t.Errorf("%d calls, want 1", n)
 	}
 }

@@ -11,31 +11,21 @@ import (
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
-// DeleteOptions configures Deleter.
-type DeleteOptions struct {
-	// Wait makes Act return only once DescribeDesktops shows each desktop
-	// absent or Deleted.
-	Wait bool
-	// FailMissing (ignore_missing = false) makes a desktop that does not
-	// exist a failure; by default it counts as deleted.
-	FailMissing bool
-	Poll        retry.Poller
-}
+// DeleteOptions configures Deleter. DeleteDesktops has no flags of its
+// own, so they are the cloud-neutral ones; with Wait, Act returns only once
+// DescribeDesktops shows each desktop absent or Deleted.
+type DeleteOptions = retry.Deletion
 
 type deleter struct {
+	fleet.Shape
 	c    *Client
 	opts DeleteOptions
 }
 
 // Deleter returns the delete action (DeleteDesktops, admin API).
 func (c *Client) Deleter(opts DeleteOptions) fleet.BatchAction {
-	return &deleter{c: c, opts: opts}
+	return &deleter{Shape: fleet.Shape{Name: "delete", Max: maxPerCall}, c: c, opts: opts}
 }
-
-func (d *deleter) MaxBatch() int { return maxPerCall }
-
-// Operation names the action in progress lines.
-func (d *deleter) Operation() string { return "delete" }
 
 // Act deletes the batch. DeleteDesktops is asynchronous: without Wait an
 // accepted desktop is Done when the call returns.
@@ -45,20 +35,20 @@ func (d *deleter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 		return out
 	}
 	ctx = d.c.logCtx(ctx)
-	var accepted []string
+	var sent retry.Sent
 	for chunk := range slices.Chunk(b.DesktopIDs, maxPerCall) {
 		if d.opts.FailMissing {
 			chunk = d.existing(ctx, chunk, &out)
 		}
 		if len(chunk) > 0 {
-			accepted = append(accepted, d.send(ctx, chunk, true, &out)...)
+			d.send(ctx, chunk, true, &sent, &out)
 		}
 	}
 	if !d.opts.Wait {
-		out.Done = append(out.Done, accepted...)
+		out.Done = append(out.Done, sent.Accepted...)
 		return out
 	}
-	d.c.await(ctx, d.opts.Poll, opDelete, accepted, deleteJudge, &out)
+	d.c.await(ctx, d.opts.Poll, opDelete, sent.Accepted, deleteJudge, &out)
 	return out
 }
 
@@ -92,36 +82,28 @@ func (d *deleter) existing(ctx context.Context, ids []string, out *fleet.Outcome
 }
 
 // send makes the delete call for ids, acting on each desktop at most once
-// (retry.SendOnce), and returns the desktops the API accepted. After an
+// (retry.SendOnce), and records in sent the desktops the API accepted. After an
 // ambiguous failure the batch is read back first: desktops absent, Deleted
 // or Stopping were taken by the lost call and are not resent. resend says
 // whether a not-found answer may be followed by one more call without the
 // missing desktops.
-func (d *deleter) send(ctx context.Context, ids []string, resend bool, out *fleet.Outcome) (accepted []string) {
+func (d *deleter) send(ctx context.Context, ids []string, resend bool, sent *retry.Sent, out *fleet.Outcome) {
 	ex := retry.Exchange{
 		Operation: opDelete,
-		Call: func(ctx context.Context, ids []string) error {
-			reqID, err := d.c.call(ctx, request{action: opDelete, version: adminAPIVersion, params: map[string]any{"DesktopId": ids}, ids: ids}, nil)
-			if reqID != "" {
-				out.RequestIDs = append(out.RequestIDs, reqID)
-			}
-			if err == nil {
-				accepted = append(accepted, ids...)
-				fleet.NoteSent(ctx, len(ids), reqID)
-			}
-			return err
-		},
+		Call: d.c.callAccepting(out, sent, func(ids []string) request {
+			return request{action: opDelete, version: adminAPIVersion, params: map[string]any{"DesktopId": ids}, ids: ids}
+		}),
 		ReadBack: func(ctx context.Context, ids []string, lastErr error) (retry.ReadBack, error) {
-			return d.c.readBack(ctx, opDelete, ids, lastErr, deleteDisposition)
+			return d.c.readBack(ctx, ids, lastErr, deleteDisposition)
 		},
-		Taken: func(ids []string) { accepted = append(accepted, ids...) },
+		Taken: sent.Take,
 	}
 	unsent := d.c.retry.SendOnce(ctx, ex, ids, out)
 	if isNotFound(unsent.Err) {
-		return append(accepted, d.missing(ctx, unsent.IDs, unsent.Err, resend, out)...)
+		d.missing(ctx, unsent.IDs, unsent.Err, resend, sent, out)
+		return
 	}
 	unsent.FailInto(out)
-	return accepted
 }
 
 // missing handles a call rejected whole because some desktop does not
@@ -129,12 +111,12 @@ func (d *deleter) send(ctx context.Context, ids []string, resend bool, out *flee
 // ones are Done (unless FailMissing) or fail with the not-found error, and the
 // rest are sent once more without them. A desktop that still exists is
 // never reported deleted.
-func (d *deleter) missing(ctx context.Context, ids []string, notFound error, resend bool, out *fleet.Outcome) (accepted []string) {
+func (d *deleter) missing(ctx context.Context, ids []string, notFound error, resend bool, sent *retry.Sent, out *fleet.Outcome) {
 	states, _, err := d.c.describe(ctx, ids)
 	if err != nil {
 		tflog.Warn(ctx, "alibaba: could not read which desktops of a rejected delete exist", map[string]any{"error": err.Error()})
 		failRest(ctx, ids, notFound, out)
-		return nil
+		return
 	}
 	var present []string
 	for _, id := range ids {
@@ -149,23 +131,23 @@ func (d *deleter) missing(ctx context.Context, ids []string, notFound error, res
 		}
 	}
 	if len(present) == 0 {
-		return nil
+		return
 	}
 	if !resend || len(present) == len(ids) {
 		// Every desktop exists yet the call says not found (or the
 		// resend said so again): the answer is about something else.
 		failRest(ctx, present, notFound, out)
-		return nil
+		return
 	}
-	return d.send(ctx, present, false, out)
+	d.send(ctx, present, false, sent, out)
 }
 
 // deleteDisposition sorts a desktop after an ambiguous delete.
-func deleteDisposition(d desktop, listed bool) disposition {
+func deleteDisposition(d desktop, listed bool) retry.Disposition {
 	if gone(d, listed) || d.is(statusStopping) {
-		return dispTaken
+		return retry.ActedOn
 	}
-	return dispResend
+	return retry.NotActedOn
 }
 
 // deleteJudge waits for a desktop to be absent or Deleted.

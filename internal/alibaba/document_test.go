@@ -3,10 +3,10 @@ package alibaba
 import (
 	"context"
 	"maps"
-	"net/http/httptest"
 	"testing"
 	"time"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
@@ -48,16 +48,13 @@ func TestRebootClientAPIDocumentExample(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := mockcloud.DemoConfig()
-			cfg.Timing = mockcloud.Timing{}
-			cfg.AlibabaLoginTokens = map[string]string{doc.SessionID: doc.LoginToken}
-			cloud := mockcloud.New(cfg)
-			hs := httptest.NewServer(cloud)
-			t.Cleanup(hs.Close)
+			cloud := clienttest.Start(t, func(cfg *mockcloud.Config) {
+				cfg.AlibabaLoginTokens = map[string]string{doc.SessionID: doc.LoginToken}
+			})
 			cloud.AddDesktops(mockcloud.Desktop{Cloud: mockcloud.CloudAlibaba, Region: doc.RegionID, ID: doc.DesktopID})
 
 			// No AccessKey anywhere: the client API needs none.
-			c, err := NewClient(Config{Region: doc.RegionID, Endpoint: hs.URL})
+			c, err := NewClient(Config{Region: doc.RegionID, Endpoint: cloud.URL})
 			if err != nil {
 				t.Fatal(err)
 			}

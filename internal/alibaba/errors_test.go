@@ -10,7 +10,9 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
@@ -63,226 +65,112 @@ func TestClassify(t *testing.T) {
 // DescribeDesktops, retried by the policy) and checks the attempts made
 // and the error the caller gets.
 func TestErrorMapping(t *testing.T) {
-	throttled := func(w http.ResponseWriter) {
-		w.Header().Set("Retry-After", "1")
-		writeError(w, 400, "Throttling.User", "Request was denied due to user flow control.", "req-throttled")
+	// answer is an answer of the test's making; with no request ID
+	// header unless header names one.
+	answer := func(status int, contentType, body string, header ...string) mockcloud.Fault {
+		h := map[string]string{"Content-Type": contentType, "x-acs-request-id": ""}
+		for i := 0; i+1 < len(header); i += 2 {
+			h[header[i]] = header[i+1]
+		}
+		return mockcloud.Fault{Kind: mockcloud.FaultAnswer, Status: status, Header: h, Body: body}
 	}
+	const js = "application/json"
+	throttled := mockcloud.Fault{Kind: mockcloud.FaultThrottle, RetryAfter: time.Second}
 	tests := []struct {
-		name     string
-		answer   func(w http.ResponseWriter, r *http.Request, n int) bool // false: let the fake answer
-		timeout  time.Duration
-		calls    int
-		wantErr  bool
-		status   int
-		code     string
+		name    string
+		fault   mockcloud.Fault // how DescribeDesktops fails; Count limits it
+		calls   int
+		wantErr bool
+		status  int
+		code    string
+		// reqID is the request ID the error names: "" for none,
+		// lastCall for the one the mock answered the last call with.
 		reqID    string
-		message  string // substring of Error()
+		message  string // substring of Error(); {rid} is the request ID
 		retry    bool
 		ambig    bool
-		cause    error
 		retryHnt time.Duration
 	}{
+		{name: "Throttling.User retried then success", fault: withCount(throttled, 2), calls: 3},
 		{
-			name: "Throttling.User retried then success",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n <= 2 {
-					throttled(w)
-					return true
-				}
-				return false
-			},
-			calls: 3,
-		},
-		{
-			name:   "throttled to the end",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool { throttled(w); return true },
-			calls:  4, wantErr: true, status: 400, code: "Throttling.User", reqID: "req-throttled",
-			message: "Throttling.User: Request was denied due to user flow control.; request ID req-throttled",
+			name: "throttled to the end", fault: throttled,
+			calls: 4, wantErr: true, status: 400, code: "Throttling.User", reqID: lastCall,
+			message: "Throttling.User: Request was denied due to user flow control.; request ID {rid}",
 			retry:   true, retryHnt: time.Second,
 		},
 		{
 			name: "throttled with a rate-limit hint",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				w.Header().Set("x-ratelimit-user-api", "Limit:10,Remain:0,TimeLeft:1500,Reset:1700000000000")
-				writeError(w, 400, "Throttling.Api", "Request was denied due to api flow control.", "req-api")
-				return true
-			},
+			fault: answer(400, js, `{"Code":"Throttling.Api","Message":"Request was denied due to api flow control.","RequestId":"req-api"}`,
+				"x-ratelimit-user-api", "Limit:10,Remain:0,TimeLeft:1500,Reset:1700000000000", "x-acs-request-id", "req-api"),
 			calls: 4, wantErr: true, status: 400, code: "Throttling.Api", reqID: "req-api", message: "api flow control",
 			retry: true, retryHnt: 1500 * time.Millisecond,
 		},
 		{
-			name: "403 not retried",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				writeError(w, 403, "Forbidden.RAM", "User not authorized to operate on the specified resource.", "req-403")
-				return true
-			},
-			calls: 1, wantErr: true, status: 403, code: "Forbidden.RAM", reqID: "req-403",
-			message: "alibaba DescribeDesktops failed (HTTP 403): Forbidden.RAM: User not authorized to operate on the specified resource.; request ID req-403",
+			name:  "403 not retried",
+			fault: mockcloud.Fault{Kind: mockcloud.FaultError, Status: 403, Code: "Forbidden.RAM", Message: "User not authorized to operate on the specified resource."},
+			calls: 1, wantErr: true, status: 403, code: "Forbidden.RAM", reqID: lastCall,
+			message: "alibaba DescribeDesktops failed (HTTP 403): Forbidden.RAM: User not authorized to operate on the specified resource.; request ID {rid}",
 		},
 		{
-			name: "HTML 502 page",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				w.Header().Set("x-acs-request-id", "req-gw")
-				writeRaw(w, 502, "text/html", "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>")
-				return true
-			},
+			name:  "HTML 502 page",
+			fault: answer(502, "text/html", "<html>\n<head><title>502 Bad Gateway</title></head>\n<body>nginx</body></html>", "x-acs-request-id", "req-gw"),
 			calls: 4, wantErr: true, status: 502, reqID: "req-gw", message: `unexpected response: "<html> <head><title>502 Bad Gateway`,
 			retry: true, ambig: true,
 		},
+		{name: "HTML 502 then success", fault: mockcloud.Fault{Kind: mockcloud.FaultHTML, Count: 1}, calls: 2},
 		{
-			name: "HTML 502 then success",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n == 1 {
-					writeRaw(w, 502, "text/html", "<html>bad gateway</html>")
-					return true
-				}
-				return false
-			},
-			calls: 2,
-		},
-		{
-			name: "XML-typed garbage on 503",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				writeRaw(w, 503, "text/xml;charset=utf-8", "<<<not xml")
-				return true
-			},
+			name: "XML-typed garbage on 503", fault: answer(503, "text/xml;charset=utf-8", "<<<not xml"),
 			calls: 4, wantErr: true, status: 503, message: "unexpected response", retry: true, ambig: true,
 		},
 		{
-			name: "500 InternalError retried",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				writeError(w, 500, "InternalError", "The request processing has failed due to some unknown error.", "req-500")
-				return true
-			},
-			calls: 4, wantErr: true, status: 500, code: "InternalError", reqID: "req-500", retry: true, ambig: true,
+			name: "500 InternalError retried", fault: mockcloud.Fault{Kind: mockcloud.FaultServerError, Status: 500},
+			calls: 4, wantErr: true, status: 500, code: "InternalError", reqID: lastCall, retry: true, ambig: true,
 		},
 		{
-			name: "redirect not followed",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				w.Header().Set("Location", "https://elsewhere.example.com/")
-				writeRaw(w, 302, "application/json", `{"RequestId":"req-302"}`)
-				return true
-			},
+			name: "redirect not followed", fault: answer(302, js, `{"RequestId":"req-302"}`, "Location", "https://elsewhere.example.com/"),
 			calls: 1, wantErr: true, status: 302, message: "unexpected",
 		},
 		{
-			name: "truncated JSON on 200",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				writeRaw(w, 200, "application/json", `{"RequestId":"req-cut","Desktops":[{"DesktopId":"d1",`)
-				return true
-			},
+			name: "truncated JSON on 200", fault: mockcloud.Fault{Kind: mockcloud.FaultTruncatedJSON},
+			calls: 4, wantErr: true, status: 200, reqID: lastCall, message: "malformed response", retry: true, ambig: true,
+		},
+		{name: "truncated JSON on 200 retried", fault: mockcloud.Fault{Kind: mockcloud.FaultTruncatedJSON, Count: 1}, calls: 2},
+		{name: "truncated JSON on 503 retried", fault: withCount(answer(503, js, `{"Code":"ServiceUnav`), 1), calls: 2},
+		{
+			name: "empty 200 body", fault: mockcloud.Fault{Kind: mockcloud.FaultEmptyBody},
+			calls: 4, wantErr: true, status: 200, reqID: lastCall, message: "malformed response: empty or non-object body", retry: true, ambig: true,
+		},
+		{
+			name: "JSON array on 200", fault: answer(200, js, "[1,2]"),
 			calls: 4, wantErr: true, status: 200, message: "malformed response", retry: true, ambig: true,
 		},
 		{
-			name: "truncated JSON on 200 retried",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n == 1 {
-					writeRaw(w, 200, "application/json", `{"RequestId":"req-cut","Desktops":[{"DesktopId":"d1",`)
-					return true
-				}
-				return false
-			},
-			calls: 2,
-		},
-		{
-			name: "truncated JSON on 503 retried",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n == 1 {
-					writeRaw(w, 503, "application/json", `{"Code":"ServiceUnav`)
-					return true
-				}
-				return false
-			},
-			calls: 2,
-		},
-		{
-			name: "empty 200 body",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				writeRaw(w, 200, "application/json", "")
-				return true
-			},
-			calls: 4, wantErr: true, status: 200, message: "malformed response: empty or non-object body", retry: true, ambig: true,
-		},
-		{
-			name: "JSON array on 200",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				writeRaw(w, 200, "application/json", "[1,2]")
-				return true
-			},
-			calls: 4, wantErr: true, status: 200, message: "malformed response", retry: true, ambig: true,
-		},
-		{
-			name: "200 without RequestId",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				writeRaw(w, 200, "application/json", `{"Desktops":[]}`)
-				return true
-			},
+			name: "200 without RequestId", fault: answer(200, js, `{"Desktops":[]}`),
 			calls: 4, wantErr: true, status: 200, message: "no RequestId", retry: true, ambig: true,
 		},
 		{
-			name: "wrong shape on 200",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				writeRaw(w, 200, "application/json", `{"RequestId":"req-shape","Desktops":"none"}`)
-				return true
-			},
+			name: "wrong shape on 200", fault: answer(200, js, `{"RequestId":"req-shape","Desktops":"none"}`),
 			calls: 4, wantErr: true, status: 200, reqID: "req-shape", message: "malformed response", retry: true, ambig: true,
 		},
+		{name: "connection reset", fault: mockcloud.Fault{Kind: mockcloud.FaultReset}, calls: 4, wantErr: true, retry: true, ambig: true},
+		{name: "connection reset then success", fault: mockcloud.Fault{Kind: mockcloud.FaultReset, Count: 1}, calls: 2},
 		{
-			name: "connection reset",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				resetConn(w)
-				return true
-			},
-			calls: 4, wantErr: true, retry: true, ambig: true,
-		},
-		{
-			name: "connection reset then success",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				if n == 1 {
-					resetConn(w)
-					return true
-				}
-				return false
-			},
-			calls: 2,
-		},
-		{
-			name: "body cut off mid-way",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				w.Header().Set("Content-Length", "500")
-				w.WriteHeader(200)
-				_, _ = w.Write([]byte(`{"RequestId":"req-short"`))
-				w.(http.Flusher).Flush()
-				resetConn(w)
-				return true
-			},
+			name: "body cut off mid-way", fault: answer(200, js, `{"RequestId":"req-short"`, "Content-Length", "500"),
 			calls: 4, wantErr: true, status: 200, message: "response body cut off", retry: true, ambig: true,
-		},
-		{
-			name: "no answer within the per-call timeout",
-			answer: func(w http.ResponseWriter, r *http.Request, n int) bool {
-				<-r.Context().Done()
-				return true
-			},
-			timeout: 20 * time.Millisecond,
-			calls:   4, wantErr: true, message: "per-call timeout", retry: true, ambig: true, cause: context.DeadlineExceeded,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t)
-			f.seed(statusRunning, "d1")
-			f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
-				return tt.answer(w, r, s.N)
-			})
-			c := newTestClient(t, f.srv.URL, func(c *Config) {
-				if tt.timeout > 0 {
-					c.Timeout = tt.timeout
-				}
-			})
+			m := clienttest.Start(t)
+			add(m, "", "d1")
+			f := tt.fault
+			f.Cloud, f.Operation = ali, opDescribe
+			m.InjectFault(f)
+			c := newTestClient(t, m.URL)
 			got, err := c.ListDesktops(context.Background(), fleet.ListFilter{IDs: []string{"d1"}})
-			if n := len(f.callsTo(opDescribe)); n != tt.calls {
-				t.Errorf("%d calls, want %d", n, tt.calls)
+			calls := m.CallsTo(ali, opDescribe)
+			if len(calls) != tt.calls {
+				t.Errorf("%d calls, want %d", len(calls), tt.calls)
 			}
 			if !tt.wantErr {
 				if err != nil || len(got) != 1 || got[0].ID != "d1" {
@@ -294,20 +182,21 @@ func TestErrorMapping(t *testing.T) {
 			if !errors.As(err, &ce) {
 				t.Fatalf("err = %#v, want a *fleet.CloudError", err)
 			}
+			reqID := tt.reqID
+			if reqID == lastCall {
+				reqID = calls[len(calls)-1].RequestID
+			}
 			if ce.Cloud != "alibaba" || ce.Operation != opDescribe || len(ce.DesktopIDs) != 1 || ce.DesktopIDs[0] != "d1" {
 				t.Errorf("cloud %q operation %q desktops %v", ce.Cloud, ce.Operation, ce.DesktopIDs)
 			}
-			if ce.HTTPStatus != tt.status || ce.Code != tt.code || ce.RequestID != tt.reqID {
-				t.Errorf("status %d code %q request %q, want %d %q %q", ce.HTTPStatus, ce.Code, ce.RequestID, tt.status, tt.code, tt.reqID)
+			if ce.HTTPStatus != tt.status || ce.Code != tt.code || ce.RequestID != reqID {
+				t.Errorf("status %d code %q request %q, want %d %q %q", ce.HTTPStatus, ce.Code, ce.RequestID, tt.status, tt.code, reqID)
 			}
 			if ce.Retryable != tt.retry || ce.Ambiguous != tt.ambig {
 				t.Errorf("retryable %v ambiguous %v, want %v %v", ce.Retryable, ce.Ambiguous, tt.retry, tt.ambig)
 			}
-			if !strings.Contains(err.Error(), tt.message) {
-				t.Errorf("error %q does not contain %q", err.Error(), tt.message)
-			}
-			if tt.cause != nil && !errors.Is(err, tt.cause) {
-				t.Errorf("error %v does not wrap %v", err, tt.cause)
+			if message := strings.ReplaceAll(tt.message, "{rid}", reqID); !strings.Contains(err.Error(), message) {
+				t.Errorf("error %q does not contain %q", err.Error(), message)
 			}
 			if ce.RetryAfter != tt.retryHnt {
 				t.Errorf("retry hint %v, want %v", ce.RetryAfter, tt.retryHnt)
@@ -322,24 +211,12 @@ func TestErrorMapping(t *testing.T) {
 	}
 }
 
-// TestConnectionRefused: nothing listening is retried and is not
-// ambiguous, since nothing was sent.
-func TestConnectionRefused(t *testing.T) {
-	f := newFake(t)
-	url := f.srv.URL
-	f.srv.Close()
-	c := newTestClient(t, url)
-	o := c.Deleter(DeleteOptions{}).Act(context.Background(), batch("", "d1"))
-	if len(o.Failed) != 1 {
-		t.Fatalf("outcome %+v", o)
-	}
-	var ce *fleet.CloudError
-	if !errors.As(o.Failed[0].Err, &ce) || !ce.Retryable || ce.Ambiguous || ce.HTTPStatus != 0 {
-		t.Fatalf("err = %#v", o.Failed[0].Err)
-	}
-	if !strings.Contains(ce.Error(), "connection refused") {
-		t.Errorf("error %q does not say what happened", ce.Error())
-	}
+// lastCall stands for the request ID of the last call the mock answered.
+const lastCall = "(the last call's)"
+
+func withCount(f mockcloud.Fault, n int) mockcloud.Fault {
+	f.Count = n
+	return f
 }
 
 // TestCausesAreRedacted: a transport error keeps its chain for errors.As
@@ -399,13 +276,10 @@ func TestRetryHintBounded(t *testing.T) {
 // does not make an error text Terraform's protocol cannot carry (found by
 // FuzzCallResponse).
 func TestErrorTextIsUTF8(t *testing.T) {
-	f := newFake(t)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
-		w.Header().Set("x-acs-request-id", "req-\x87")
-		writeRaw(w, 400, "application/json", "")
-		return true
-	})
-	c := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.Retry = retry.Policy{} })
+	m := clienttest.Start(t)
+	m.InjectFault(mockcloud.Fault{Cloud: ali, Operation: opDescribe, Kind: mockcloud.FaultAnswer, Status: 400,
+		Header: map[string]string{"x-acs-request-id": "req-\x87"}})
+	c := newTestClient(t, m.URL, func(cfg *Config) { cfg.Retry = retry.Policy{} })
 	_, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 	if err == nil {
 		t.Fatal("no error")

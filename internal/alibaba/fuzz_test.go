@@ -27,6 +27,7 @@ import (
 
 	"github.com/alibabacloud-go/tea/tea"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/httplog"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
@@ -50,32 +51,13 @@ type canned struct {
 	cut int
 }
 
-func (c canned) cuts() bool { return c.cut >= 0 && c.cut <= len(c.body) }
-
-func (c canned) response(req *http.Request) *http.Response {
-	h := http.Header{}
-	for k, v := range map[string]string{
+// served is the answer as clienttest serves it.
+func (c canned) served() clienttest.Canned {
+	return clienttest.Canned{Status: c.status, Body: c.body, Cut: c.cut, Header: map[string]string{
 		"Content-Type": c.contentType, "x-acs-request-id": c.requestID,
 		"Retry-After": c.retryAfter, "x-ratelimit-user-api": c.rateLimit,
-	} {
-		if v != "" {
-			h.Set(k, v)
-		}
-	}
-	var body io.Reader = bytes.NewReader(c.body)
-	if c.cuts() {
-		body = io.MultiReader(bytes.NewReader(c.body[:c.cut]), failingReader{})
-	}
-	return &http.Response{
-		Status: strconv.Itoa(c.status) + " " + http.StatusText(c.status), StatusCode: c.status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, Body: io.NopCloser(body), ContentLength: -1, Request: req,
-	}
+	}}
 }
-
-type failingReader struct{}
-
-func (failingReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
 
 // roundTripper answers each request with answer(n), n counting from 0.
 type roundTripper struct {
@@ -90,7 +72,7 @@ func (rt *roundTripper) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	a := rt.answer(rt.n)
 	rt.n++
-	return a.response(req), nil
+	return a.served().Response(req), nil
 }
 
 // newFuzzClient builds a client whose every HTTP exchange is answered by
@@ -109,18 +91,6 @@ func newFuzzClient(t *testing.T, rt http.RoundTripper) *Client {
 	rc.http.Transport = httplog.Wrap(rt, "alibaba")
 	c.apiConfig.HttpClient = rc
 	return c
-}
-
-// fuzzStatus maps any int onto an HTTP status 100..599.
-func fuzzStatus(n int) int {
-	if n >= 100 && n <= 599 {
-		return n
-	}
-	n %= 500
-	if n < 0 {
-		n = -n
-	}
-	return 100 + n
 }
 
 // jsonStrings is every string (keys included) in the first JSON value of
@@ -266,7 +236,7 @@ func FuzzCallResponse(f *testing.F) {
 		f.Add(s.status, s.contentType, s.reqID, s.retryAfter, s.rlimit, []byte(s.body), s.cut, s.decode)
 	}
 	f.Fuzz(func(t *testing.T, status int, contentType, reqIDHeader, retryAfter, rateLimit string, body []byte, cut int, decodeBody bool) {
-		a := canned{status: fuzzStatus(status), contentType: contentType, requestID: reqIDHeader,
+		a := canned{status: clienttest.FuzzStatus(status), contentType: contentType, requestID: reqIDHeader,
 			retryAfter: retryAfter, rateLimit: rateLimit, body: body, cut: cut}
 		c := newFuzzClient(t, &roundTripper{answer: func(int) canned { return a }})
 		ids := []string{"ecd-fuzz-1", "ecd-fuzz-2"}
@@ -284,7 +254,7 @@ func FuzzCallResponse(f *testing.F) {
 			if a.status < 200 || a.status > 299 {
 				t.Fatalf("HTTP %d accepted", a.status)
 			}
-			if a.cuts() {
+			if a.served().Cuts() {
 				t.Fatalf("a body cut after %d of %d bytes accepted", a.cut, len(body))
 			}
 			if reqID == "" || !strs[reqID] {
@@ -312,7 +282,7 @@ func FuzzCallResponse(f *testing.F) {
 			t.Errorf("HTTP status %d, the answer was %d", ce.HTTPStatus, a.status)
 		}
 		switch s := a.status; {
-		case s >= 200 && s <= 299 && a.cuts():
+		case s >= 200 && s <= 299 && a.served().Cuts():
 			if !ce.Ambiguous {
 				t.Errorf("2xx cut short: not ambiguous: %v", ce)
 			}
@@ -372,19 +342,9 @@ func FuzzDescribePages(f *testing.F) {
 		f.Add([]byte(s[0]), []byte(s[1]), s[2])
 	}
 	f.Fuzz(func(t *testing.T, page1, page2 []byte, filter string) {
-		var filterIDs []string
-		if filter != "" {
-			filterIDs = strings.Split(filter, ",")
-			if len(filterIDs) > 3*maxPerCall {
-				t.Skip("too many filter IDs")
-			}
-		}
+		filterIDs := clienttest.FuzzFilter(t, filter, 3*maxPerCall)
 		rt := &roundTripper{answer: func(n int) canned {
-			b := page2
-			if n == 0 {
-				b = page1
-			}
-			return canned{status: 200, contentType: "application/json", body: b, cut: -1}
+			return canned{status: 200, contentType: "application/json", body: clienttest.Paged(page1, page2, n), cut: -1}
 		}}
 		c := newFuzzClient(t, rt)
 		got, err := c.ListDesktops(context.Background(), fleet.ListFilter{IDs: filterIDs})

@@ -2,12 +2,14 @@ package alibaba
 
 import (
 	"context"
-	"net/http"
+	"encoding/json"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
 
 func TestFleetStatus(t *testing.T) {
@@ -26,12 +28,12 @@ func TestFleetStatus(t *testing.T) {
 
 func TestListDesktops(t *testing.T) {
 	tests := []struct {
-		name     string
-		seed     int
-		pageSize int
-		filter   []string
-		calls    [][2]int // per call: DesktopId.N count and NextToken present (0/1)
-		want     int
+		name      string
+		seed      int
+		pageLimit int // the most a page holds, below MaxResults
+		filter    []string
+		calls     [][2]int // per call: DesktopId.N count and NextToken present (0/1)
+		want      int
 	}{
 		{"everything, paged", 250, 0, nil, [][2]int{{0, 0}, {0, 1}, {0, 1}}, 250},
 		{"server pages smaller than asked", 25, 10, nil, [][2]int{{0, 0}, {0, 1}, {0, 1}}, 25},
@@ -41,10 +43,11 @@ func TestListDesktops(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t)
-			f.seed(statusRunning, idRange("d", tt.seed)...)
-			f.pageSize = tt.pageSize
-			c := newTestClient(t, f.srv.URL)
+			m := clienttest.Start(t, func(cfg *mockcloud.Config) { cfg.Behaviour.AlibabaPageLimit = tt.pageLimit })
+			for _, id := range idRange("d", tt.seed) {
+				m.AddDesktops(mockcloud.Desktop{Cloud: ali, ID: id, Name: "name-" + id})
+			}
+			c := newTestClient(t, m.URL)
 			got, err := c.ListDesktops(context.Background(), fleet.ListFilter{IDs: tt.filter})
 			if err != nil {
 				t.Fatal(err)
@@ -57,17 +60,16 @@ func TestListDesktops(t *testing.T) {
 					t.Errorf("desktop %+v", d)
 				}
 			}
-			calls := f.callsTo(opDescribe)
 			var shape [][2]int
-			for _, call := range calls {
-				if call.Query.Get("MaxResults") != "100" || call.Query.Get("RegionId") != "cn-hangzhou" {
-					t.Errorf("call %v", call.Query)
+			for _, call := range m.CallsTo(ali, opDescribe) {
+				if call.Params["MaxResults"] != "100" || call.Params["RegionId"] != "cn-hangzhou" {
+					t.Errorf("call %v", call.Params)
 				}
 				hasToken := 0
-				if call.Query.Has("NextToken") {
+				if _, ok := call.Params["NextToken"]; ok {
 					hasToken = 1
 				}
-				shape = append(shape, [2]int{len(call.IDs), hasToken})
+				shape = append(shape, [2]int{len(call.DesktopIDs), hasToken})
 			}
 			if !slices.Equal(shape, tt.calls) {
 				t.Errorf("calls %v, want %v", shape, tt.calls)
@@ -76,24 +78,26 @@ func TestListDesktops(t *testing.T) {
 	}
 }
 
-// TestListFollowsNextTokenExactly: the token of each page is sent with the
-// next call, unchanged.
-func TestListFollowsNextTokenExactly(t *testing.T) {
-	f := newFake(t)
-	pages := map[string]map[string]any{
-		"":        {"RequestId": "r1", "NextToken": "tok/+=2", "Desktops": []map[string]any{{"DesktopId": "a", "DesktopStatus": "Stopped"}}},
-		"tok/+=2": {"RequestId": "r2", "NextToken": "tok 3", "Desktops": []map[string]any{{"DesktopId": "b", "DesktopStatus": "Rebuilding"}}},
-		"tok 3":   {"RequestId": "r3", "Desktops": []map[string]any{{"DesktopId": "c", "DesktopStatus": "Weird"}, {"DesktopId": "a", "DesktopStatus": "Stopped"}}},
+// page is a DescribeDesktops answer of the test's making.
+func page(t *testing.T, body map[string]any) mockcloud.Fault {
+	t.Helper()
+	b, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
 	}
-	f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
-		page, ok := pages[s.Query.Get("NextToken")]
-		if !ok {
-			t.Errorf("unknown NextToken %q", s.Query.Get("NextToken"))
-		}
-		writeJSON(w, 200, page)
-		return true
-	})
-	c := newTestClient(t, f.srv.URL)
+	return mockcloud.Fault{Cloud: ali, Operation: opDescribe, Kind: mockcloud.FaultAnswer, Body: string(b)}
+}
+
+// TestListFollowsNextTokenExactly: the token of each page is sent with the
+// next call, unchanged, and a desktop listed twice is listed once.
+func TestListFollowsNextTokenExactly(t *testing.T) {
+	m := clienttest.Start(t)
+	m.InTurn(
+		page(t, map[string]any{"RequestId": "r1", "NextToken": "tok/+=2", "Desktops": []map[string]any{{"DesktopId": "a", "DesktopStatus": "Stopped"}}}),
+		page(t, map[string]any{"RequestId": "r2", "NextToken": "tok 3", "Desktops": []map[string]any{{"DesktopId": "b", "DesktopStatus": "Rebuilding"}}}),
+		page(t, map[string]any{"RequestId": "r3", "Desktops": []map[string]any{{"DesktopId": "c", "DesktopStatus": "Weird"}, {"DesktopId": "a", "DesktopStatus": "Stopped"}}}),
+	)
+	c := newTestClient(t, m.URL)
 	got, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -106,20 +110,24 @@ func TestListFollowsNextTokenExactly(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
+	var tokens []string
+	for _, call := range m.CallsTo(ali, opDescribe) {
+		tokens = append(tokens, call.Params["NextToken"])
+	}
+	if !slices.Equal(tokens, []string{"", "tok/+=2", "tok 3"}) {
+		t.Errorf("NextTokens sent %q", tokens)
+	}
 }
 
 func TestListStopsOnARepeatedNextToken(t *testing.T) {
-	f := newFake(t)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
-		writeJSON(w, 200, map[string]any{"RequestId": "r", "NextToken": "same", "Desktops": []any{}})
-		return true
-	})
-	c := newTestClient(t, f.srv.URL)
+	m := clienttest.Start(t)
+	m.InjectFault(page(t, map[string]any{"RequestId": "r", "NextToken": "same", "Desktops": []any{}}))
+	c := newTestClient(t, m.URL)
 	_, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 	if err == nil || !strings.Contains(err.Error(), "NextToken") {
 		t.Fatalf("err = %v", err)
 	}
-	if n := len(f.callsTo(opDescribe)); n != 2 {
+	if n := len(m.CallsTo(ali, opDescribe)); n != 2 {
 		t.Errorf("%d calls, want 2", n)
 	}
 }
@@ -128,14 +136,11 @@ func TestListStopsOnARepeatedNextToken(t *testing.T) {
 // filter must not add desktops to a filtered listing (found by
 // FuzzDescribePages).
 func TestListDropsDesktopsNotAskedFor(t *testing.T) {
-	f := newFake(t)
-	f.setHook(func(w http.ResponseWriter, r *http.Request, s seen) bool {
-		writeJSON(w, 200, map[string]any{"RequestId": "r", "Desktops": []map[string]any{
-			{"DesktopId": "a", "DesktopStatus": "Running"}, {"DesktopId": "x", "DesktopStatus": "Running"},
-		}})
-		return true
-	})
-	c := newTestClient(t, f.srv.URL)
+	m := clienttest.Start(t)
+	m.InjectFault(page(t, map[string]any{"RequestId": "r", "Desktops": []map[string]any{
+		{"DesktopId": "a", "DesktopStatus": "Running"}, {"DesktopId": "x", "DesktopStatus": "Running"},
+	}}))
+	c := newTestClient(t, m.URL)
 	got, err := c.ListDesktops(context.Background(), fleet.ListFilter{IDs: []string{"a", "b"}})
 	if err != nil {
 		t.Fatal(err)

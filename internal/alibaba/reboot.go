@@ -49,13 +49,14 @@ type ClientAPI struct {
 // String keeps the tokens out of any message that prints a ClientAPI.
 func (a ClientAPI) String() string {
 	return fmt.Sprintf("alibaba.ClientAPI{ClientID:%q SessionID:%q LoginToken:%s SessionToken:%s ClientOS:%q ClientVersion:%q UUID:%q}",
-		a.ClientID, a.SessionID, sensitive(a.LoginToken), sensitive(a.SessionToken), a.ClientOS, a.ClientVersion, a.UUID)
+		a.ClientID, a.SessionID, fleet.Masked(a.LoginToken), fleet.Masked(a.SessionToken), a.ClientOS, a.ClientVersion, a.UUID)
 }
 
 // GoString covers %#v, which would otherwise bypass String.
 func (a ClientAPI) GoString() string { return a.String() }
 
 type rebooter struct {
+	fleet.Shape
 	c    *Client
 	opts RebootOptions
 }
@@ -66,17 +67,11 @@ func (c *Client) Rebooter(opts RebootOptions) fleet.BatchAction {
 		a := *opts.ClientAPI // a caller editing its copy later must not change a running action
 		opts.ClientAPI = &a
 	}
-	return &rebooter{c: c, opts: opts}
-}
-
-// Operation names the action in progress lines.
-func (r *rebooter) Operation() string { return "reboot" }
-
-func (r *rebooter) MaxBatch() int {
-	if r.opts.ClientAPI != nil {
-		return clientAPIMaxBatch
+	shape := fleet.Shape{Name: "reboot", Max: maxPerCall}
+	if opts.ClientAPI != nil {
+		shape.Max = clientAPIMaxBatch
 	}
-	return maxPerCall
+	return &rebooter{Shape: shape, c: c, opts: opts}
 }
 
 // Act reboots the batch. The API answers a whole call at once, so a failed
@@ -116,57 +111,41 @@ func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	}
 	ctx = r.c.logCtx(ctx, secrets...)
 
-	var accepted, seenRebooting []string
+	var sent retry.Sent
 	// fleet.Run never hands over more than MaxBatch; splitting anyway
 	// keeps an oversized batch from being rejected whole.
 	for i, chunk := range slices.Collect(slices.Chunk(b.DesktopIDs, r.MaxBatch())) {
-		acc, seen := r.send(ctx, chunk, chunkToken(token, i), &out)
-		accepted = append(accepted, acc...)
-		seenRebooting = append(seenRebooting, seen...)
+		r.send(ctx, chunk, chunkToken(token, i), &sent, &out)
 	}
 	if !r.opts.Wait {
-		out.Done = append(out.Done, accepted...)
+		out.Done = append(out.Done, sent.Accepted...)
 		return out
 	}
-	watch := fleet.NewRebootWatch(time.Now(), r.opts.Settle, seenRebooting)
-	r.c.await(ctx, r.opts.Poll, opReboot, accepted, rebootJudge(ctx, watch, new(fleet.UnknownWords)), &out)
+	watch := fleet.NewRebootWatch(time.Now(), r.opts.Settle, sent.FoundActedOn)
+	r.c.await(ctx, r.opts.Poll, opReboot, sent.Accepted, rebootJudge(ctx, watch, new(fleet.UnknownWords)), &out)
 	return out
 }
 
 // send makes the reboot call for ids, acting on each desktop at most once
-// (retry.SendOnce), and returns the desktops the API accepted, and those
-// of them already seen rebooting. Failures go into out.
+// (retry.SendOnce), and records in sent the desktops the API accepted, and
+// those of them already seen rebooting. Failures go into out.
 //
 // The client API resends with the same ClientToken. The admin API has no
 // token, so after an ambiguous failure the batch is read back first:
 // desktops already Stopping or Starting got the reboot and are not sent
 // again; only those still Running are.
-func (r *rebooter) send(ctx context.Context, ids []string, token string, out *fleet.Outcome) (accepted, seenRebooting []string) {
+func (r *rebooter) send(ctx context.Context, ids []string, token string, sent *retry.Sent, out *fleet.Outcome) {
 	ex := retry.Exchange{
 		Operation: opReboot,
-		Call: func(ctx context.Context, ids []string) error {
-			reqID, err := r.c.call(ctx, r.request(ids, token), nil)
-			if reqID != "" {
-				out.RequestIDs = append(out.RequestIDs, reqID)
-			}
-			if err == nil {
-				accepted = append(accepted, ids...)
-				fleet.NoteSent(ctx, len(ids), reqID)
-			}
-			return err
-		},
-		Taken: func(ids []string) {
-			accepted = append(accepted, ids...)
-			seenRebooting = append(seenRebooting, ids...)
-		},
+		Call:      r.c.callAccepting(out, sent, func(ids []string) request { return r.request(ids, token) }),
+		Taken:     sent.Take,
 	}
 	if r.opts.ClientAPI == nil {
 		ex.ReadBack = func(ctx context.Context, ids []string, lastErr error) (retry.ReadBack, error) {
-			return r.c.readBack(ctx, opReboot, ids, lastErr, rebootDisposition)
+			return r.c.readBack(ctx, ids, lastErr, rebootDisposition)
 		}
 	}
 	r.c.retry.SendOnce(ctx, ex, ids, out).FailInto(out)
-	return accepted, seenRebooting
 }
 
 // request builds the RebootDesktops call for ids.
@@ -202,14 +181,14 @@ func (r *rebooter) request(ids []string, token string) request {
 // rebooting got it; one still Running did not; any other cannot be
 // rebooted now (a resend would be refused), and fails with what the call
 // did and what was seen.
-func rebootDisposition(d desktop, listed bool) disposition {
+func rebootDisposition(d desktop, listed bool) retry.Disposition {
 	switch {
 	case listed && rebooting(d):
-		return dispTaken
+		return retry.ActedOn
 	case listed && d.is(statusRunning):
-		return dispResend
+		return retry.NotActedOn
 	}
-	return dispFailed
+	return retry.FailedForGood
 }
 
 // rebootJudge waits until the watch counts each desktop rebooted. A

@@ -48,3 +48,17 @@ type Desktop struct {
 	// task_status appended after a slash when it is set ("ACTIVE/rebooting").
 	NativeStatus string
 }
+
+// Shape is what Run asks of a BatchAction besides Act: the most desktops
+// one call takes, and the action's name in progress lines. Actions embed
+// it.
+type Shape struct {
+	Name string
+	Max  int
+}
+
+// MaxBatch is the most desktops one API call accepts.
+func (s Shape) MaxBatch() int { return s.Max }
+
+// Operation names the action in progress lines.
+func (s Shape) Operation() string { return s.Name }

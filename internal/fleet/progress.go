@@ -10,9 +10,9 @@ import (
 )
 
 // ProgressEvery bounds how often an operation reports its progress: at
-// most one line per interval, besides the first batch and the end, however
-// many batches and wait rounds there are (a 10,000-desktop reboot makes a
-// hundred calls and many more reads).
+// most one line per interval, besides the first and the last batch sent
+// and the wait's end, however many batches and wait rounds there are (a
+// 10,000-desktop reboot makes a hundred calls and many more reads).
 const ProgressEvery = 5 * time.Second
 
 // progress counts what one operation over a fleet has done, for a person
@@ -62,7 +62,7 @@ func NoteSent(ctx context.Context, n int, requestID string) {
 	if requestID != "" {
 		line += " (request " + requestID + ")"
 	}
-	p.emitLocked(ctx, line, p.batchesSent == 1)
+	p.emitLocked(ctx, line, p.batchesSent == 1 || p.batchesSent == p.batches)
 	p.mu.Unlock()
 }
 
@@ -76,7 +76,7 @@ func NoteSettled(ctx context.Context, n int) {
 	p.mu.Lock()
 	p.settled += n
 	line := fmt.Sprintf("%s: %d/%d desktops finished, %d in progress", p.operation, p.settled, p.total, max(p.sent-p.settled, 0))
-	p.emitLocked(ctx, line, false)
+	p.emitLocked(ctx, line, p.settled >= p.total)
 	p.mu.Unlock()
 }
 

@@ -18,6 +18,15 @@ func Secrets(values ...string) []string {
 // Redacted is what a secret becomes in an error.
 const Redacted = "(sensitive)"
 
+// Masked is how a secret setting shows when a client's configuration is
+// printed: whether it is set, never its value.
+func Masked(secret string) string {
+	if secret == "" {
+		return `""`
+	}
+	return Redacted
+}
+
 // Redact replaces every secret in the error's texts, its cause's included.
 // A cloud may echo a parameter it rejects (a login token, say) in its
 // message, and errors end up in diagnostics and logs.

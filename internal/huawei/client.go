@@ -57,18 +57,11 @@ type Config struct {
 // String keeps secrets out of any log line or message that prints a Config.
 func (c Config) String() string {
 	return fmt.Sprintf("huawei.Config{Region:%q ProjectID:%q Endpoint:%q AccessKey:%s SecretKey:%s SecurityToken:%s AuthToken:%s}",
-		c.Region, c.ProjectID, c.Endpoint, redacted(c.AccessKey), redacted(c.SecretKey), redacted(c.SecurityToken), redacted(c.AuthToken))
+		c.Region, c.ProjectID, c.Endpoint, fleet.Masked(c.AccessKey), fleet.Masked(c.SecretKey), fleet.Masked(c.SecurityToken), fleet.Masked(c.AuthToken))
 }
 
 // GoString covers %#v, which would otherwise bypass String.
 func (c Config) GoString() string { return c.String() }
-
-func redacted(s string) string {
-	if s == "" {
-		return `""`
-	}
-	return "(sensitive)"
-}
 
 // Client calls the Workspace API of one project. It is safe for concurrent
 // use: nothing mutable is shared between calls except the HTTP transport.

@@ -3,10 +3,13 @@ package huawei
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
 func TestNewClientValidation(t *testing.T) {
@@ -40,14 +43,7 @@ func TestNewClientValidation(t *testing.T) {
 		{"user info without scheme", func(c *Config) { c.Endpoint = "u:SK-SECRET-2@example.com" }, "must start with https://"},
 		{"user info, bad port", func(c *Config) { c.Endpoint = "https://u:SK-SECRET-2@example.com:port" }, "not a URL"},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, "timeout"},
-		// No bearer credential in clear text to a host off this machine.
-		{"token over remote http", func(c *Config) { c.AuthToken, c.Endpoint = "TOKEN-SECRET-3", "http://192.0.2.1:80" }, "refusing to send the IAM or security token over plain http"},
-		{"security token over remote http", func(c *Config) { c.SecurityToken, c.Endpoint = "STS-SECRET-4", "http://192.0.2.1" }, "refusing to send"},
-		{"token over remote http, opted in", func(c *Config) {
-			c.AuthToken, c.Endpoint, c.AllowPlainHTTP = "TOKEN-SECRET-3", "http://192.0.2.1", true
-		}, ""},
-		{"token over loopback http", func(c *Config) { c.AuthToken, c.Endpoint = "TOKEN-SECRET-3", "http://localhost:18080" }, ""},
-		{"aksk over remote http", func(c *Config) { c.Endpoint = "http://192.0.2.1" }, ""},
+		// Bearer credentials over plain http: clienttest's TestPlainHTTPBearer.
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -107,7 +103,8 @@ func TestConfigPrintingRedactsSecrets(t *testing.T) {
 }
 
 // TestAuthHeaders checks what each kind of credential puts on the wire, on
-// a GET (list) and a POST (delete).
+// a GET (list) and a POST (delete): the mock cloud verifies each signature
+// itself and records who signed.
 func TestAuthHeaders(t *testing.T) {
 	tests := []struct {
 		name string
@@ -118,21 +115,13 @@ func TestAuthHeaders(t *testing.T) {
 	}{
 		{name: "aksk", edit: func(*Config) {}},
 		{name: "aksk with security token", edit: func(c *Config) { c.SecurityToken = "sts-token-value" }, securityToken: "sts-token-value"},
-		{name: "iam token", edit: func(c *Config) { c.AccessKey, c.SecretKey, c.AuthToken = "", "", "iam-token-value" }, token: "iam-token-value"},
+		{name: "iam token", edit: func(c *Config) { c.AccessKey, c.SecretKey, c.AuthToken = "", "", mockcloud.DemoHuaweiAuthToken }, token: mockcloud.DemoHuaweiAuthToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-				switch s.Route {
-				case routeList:
-					writeList(w, s, []desk{{"d1", "ACTIVE", ""}})
-				case routeDelete:
-					writeJSON(w, 202, map[string]string{"job_id": "job-1"})
-				default:
-					t.Errorf("unexpected %s %s", r.Method, r.URL.Path)
-				}
-			})
-			c := newTestClient(t, f.srv.URL, tt.edit)
+			m := clienttest.Start(t)
+			add(m, "d1")
+			c := newTestClient(t, m.URL, tt.edit)
 			if _, err := c.ListDesktops(context.Background(), fleetFilter("d1")); err != nil {
 				t.Fatalf("ListDesktops: %v", err)
 			}
@@ -140,110 +129,79 @@ func TestAuthHeaders(t *testing.T) {
 			if len(out.Done) != 1 {
 				t.Fatalf("delete outcome %+v", out)
 			}
-			reqs := f.requests()
-			if len(reqs) != 2 {
-				t.Fatalf("got %d requests, want 2", len(reqs))
+			calls := m.Calls()
+			if len(calls) != 2 {
+				t.Fatalf("got %d requests, want 2", len(calls))
 			}
 			wantPaths := []string{"/v2/" + testProject + "/desktops/detail", "/v2/" + testProject + "/desktops/batch-delete"}
-			for i, s := range reqs {
-				if s.Path != wantPaths[i] {
-					t.Errorf("path %q, want %q", s.Path, wantPaths[i])
+			for i, call := range calls {
+				if call.Path != wantPaths[i] {
+					t.Errorf("path %q, want %q", call.Path, wantPaths[i])
 				}
-				if got := s.Header.Get("Content-Type"); got != "application/json" {
-					t.Errorf("%s: Content-Type %q", s.Route, got)
+				if got := call.Header.Get("Content-Type"); got != "application/json" {
+					t.Errorf("%s: Content-Type %q", call.Operation, got)
 				}
-				if got := s.Header.Get("X-Project-Id"); got != testProject {
-					t.Errorf("%s: X-Project-Id %q", s.Route, got)
+				if got := call.Header.Get("X-Project-Id"); got != testProject {
+					t.Errorf("%s: X-Project-Id %q", call.Operation, got)
 				}
-				if ua := s.Header.Get("User-Agent"); !strings.Contains(ua, "clouddesktop-test") {
-					t.Errorf("%s: User-Agent %q", s.Route, ua)
+				if ua := call.Header.Get("User-Agent"); !strings.Contains(ua, "clouddesktop-test") {
+					t.Errorf("%s: User-Agent %q", call.Operation, ua)
 				}
-				if got := s.Header.Get("X-Security-Token"); got != tt.securityToken {
-					t.Errorf("%s: X-Security-Token %q, want %q", s.Route, got, tt.securityToken)
+				if got := call.Header.Get("X-Security-Token"); got != tt.securityToken {
+					t.Errorf("%s: X-Security-Token %q, want %q", call.Operation, got, tt.securityToken)
 				}
 				if tt.token != "" {
-					if got := s.Header.Get("X-Auth-Token"); got != tt.token {
-						t.Errorf("%s: X-Auth-Token %q", s.Route, got)
+					if call.Auth != "token" || call.Header.Get("X-Auth-Token") != tt.token {
+						t.Errorf("%s: auth %q, X-Auth-Token %q", call.Operation, call.Auth, call.Header.Get("X-Auth-Token"))
 					}
-					if got := s.Header.Get("Authorization"); got != "" {
-						t.Errorf("%s: token request carries Authorization %q", s.Route, got)
+					if got := call.Header.Get("Authorization"); got != "" {
+						t.Errorf("%s: token request carries Authorization %q", call.Operation, got)
 					}
-					if got := s.Header.Get("X-Sdk-Date"); got != "" {
-						t.Errorf("%s: token request was signed (X-Sdk-Date %q)", s.Route, got)
+					if got := call.Header.Get("X-Sdk-Date"); got != "" {
+						t.Errorf("%s: token request was signed (X-Sdk-Date %q)", call.Operation, got)
 					}
 					continue
 				}
-				if got := s.Header.Get("X-Auth-Token"); got != "" {
-					t.Errorf("%s: signed request carries X-Auth-Token", s.Route)
+				if got := call.Header.Get("X-Auth-Token"); got != "" {
+					t.Errorf("%s: signed request carries X-Auth-Token", call.Operation)
 				}
-				if err := verifySignature(s, testAK, testSK, time.Now()); err != nil {
-					t.Errorf("%s: %v", s.Route, err)
+				if call.Auth != "ak:"+testAK {
+					t.Errorf("%s: the mock saw auth %q, want a good signature by %s", call.Operation, call.Auth, testAK)
 				}
 			}
 		})
 	}
 }
 
-// TestSignatureVerifierRejectsTampering makes sure the verifier used above
-// can fail.
-func TestSignatureVerifierRejectsTampering(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-		writeJSON(w, 202, map[string]string{"job_id": "j"})
-	})
-	c := newTestClient(t, f.srv.URL)
-	c.Deleter(DeleteOptions{}).Act(context.Background(), batch("d1"))
-	s := f.requests()[0]
-	if err := verifySignature(s, testAK, testSK, time.Now()); err != nil {
-		t.Fatalf("untampered request: %v", err)
-	}
-	tampered := s
-	tampered.Body = []byte(strings.Replace(string(s.Body), "d1", "d2", 1))
-	if verifySignature(tampered, testAK, testSK, time.Now()) == nil {
-		t.Error("verifier accepted a changed body")
-	}
-	if verifySignature(s, testAK, "other-secret", time.Now()) == nil {
-		t.Error("verifier accepted the wrong secret")
-	}
-	if verifySignature(s, testAK, testSK, time.Now().Add(time.Hour)) == nil {
-		t.Error("verifier accepted a stale X-Sdk-Date")
-	}
-}
-
 // TestContentTypeOnEveryCall runs all four operations and checks each
 // request carries Content-Type: application/json and valid auth.
 func TestContentTypeOnEveryCall(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-		switch s.Route {
-		case routeAction:
-			writeJSON(w, 200, map[string]any{"failed_operation_list": []any{}})
-		case routeDelete:
-			writeJSON(w, 202, map[string]string{"job_id": "job-1"})
-		case routeJob:
-			writeJSON(w, 200, map[string]any{"id": "job-1", "status": "SUCCESS"})
-		case routeList:
-			writeList(w, s, []desk{{"d1", "ACTIVE", ""}})
-		}
-	})
-	c := newTestClient(t, f.srv.URL)
+	m := clienttest.Start(t, func(cfg *mockcloud.Config) { cfg.HuaweiJobIDs = []string{"job-1"} })
+	add(m, "d1")
+	c := newTestClient(t, m.URL)
 	ctx := context.Background()
-	c.Rebooter(RebootOptions{Wait: true, Poll: testPoll, Settle: time.Millisecond}).Act(ctx, batch("d1"))
-	c.Deleter(DeleteOptions{Wait: true, Poll: testPoll}).Act(ctx, batch("d1"))
-	routes := map[string]bool{}
-	for _, s := range f.requests() {
-		routes[s.Route] = true
-		if got := s.Header.Get("Content-Type"); got != "application/json" {
-			t.Errorf("%s %s: Content-Type %q", s.Method, s.Path, got)
+	if out := c.Rebooter(RebootOptions{Wait: true, Poll: testPoll, Settle: time.Millisecond}).Act(ctx, batch("d1")); len(out.Done) != 1 {
+		t.Errorf("reboot %+v", out)
+	}
+	if out := c.Deleter(DeleteOptions{Deletion: retry.Deletion{Wait: true, Poll: testPoll}}).Act(ctx, batch("d1")); len(out.Done) != 1 {
+		t.Errorf("delete %+v", out)
+	}
+	ops := map[string]bool{}
+	for _, call := range m.Calls() {
+		ops[call.Operation] = true
+		if got := call.Header.Get("Content-Type"); got != "application/json" {
+			t.Errorf("%s %s: Content-Type %q", call.Method, call.Path, got)
 		}
-		if err := verifySignature(s, testAK, testSK, time.Now()); err != nil {
-			t.Errorf("%s %s: %v", s.Method, s.Path, err)
+		if call.Auth != "ak:"+testAK || call.Status >= 300 {
+			t.Errorf("%s %s: auth %q, answered %d", call.Method, call.Path, call.Auth, call.Status)
 		}
 	}
-	for _, r := range []string{routeAction, routeDelete, routeJob, routeList} {
-		if !routes[r] {
-			t.Errorf("no %s call was made", r)
+	for _, op := range []string{opBatchRun, opBatchDelete, opShowJob, opList} {
+		if !ops[op] {
+			t.Errorf("no %s call was made", op)
 		}
 	}
-	if got := f.of(routeJob)[0].Path; got != "/v2/"+testProject+"/workspace-jobs/job-1" {
+	if got := m.CallsTo(hw, opShowJob)[0].Path; got != "/v2/"+testProject+"/workspace-jobs/job-1" {
 		t.Errorf("ShowJob path %q", got)
 	}
 }

@@ -13,33 +13,26 @@ import (
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
-// DeleteOptions configures Deleter. The three API flags are always sent.
+// DeleteOptions configures Deleter: the API's three flags, always sent,
+// and the cloud-neutral options (with Wait, Act returns only once the
+// delete job has finished).
 type DeleteOptions struct {
 	DeleteUsers       bool
 	EmailNotification bool
 	IsForceDelete     bool
-	// Wait makes Act return only once the delete job has finished.
-	Wait bool
-	// FailMissing (ignore_missing = false) makes a desktop that does not
-	// exist a failure; by default it counts as deleted.
-	FailMissing bool
-	Poll        retry.Poller
+	retry.Deletion
 }
 
 type deleter struct {
+	fleet.Shape
 	c    *Client
 	opts DeleteOptions
 }
 
 // Deleter returns the delete action (BatchDeleteDesktops).
 func (c *Client) Deleter(opts DeleteOptions) fleet.BatchAction {
-	return &deleter{c: c, opts: opts}
+	return &deleter{Shape: fleet.Shape{Name: "delete", Max: maxBatch}, c: c, opts: opts}
 }
-
-func (d *deleter) MaxBatch() int { return maxBatch }
-
-// Operation names the action in progress lines.
-func (d *deleter) Operation() string { return "delete" }
 
 // deleteJob is one accepted BatchDeleteDesktops call.
 type deleteJob struct {
@@ -105,7 +98,7 @@ func (d *deleter) existing(ctx context.Context, ids []string, out *fleet.Outcome
 			continue
 		}
 		ce := cloudFailure(opBatchDelete, id, 0, notFoundCode,
-			"the desktop does not exist (ListDesktopsDetail does not list it), and ignore_missing is false", lastRequestID(reads, 0))
+			"the desktop does not exist (ListDesktopsDetail does not list it), and ignore_missing is false", lastRequestID(reads))
 		out.Failed = append(out.Failed, fleet.DesktopFailure{DesktopID: id, Err: ce, LastStatus: states[id].Native()})
 	}
 	return present
@@ -125,11 +118,11 @@ func (d *deleter) send(ctx context.Context, ids []string, checkMissing bool, acc
 				return err
 			}
 			acc.jobs = append(acc.jobs, deleteJob{id: jobID, desktops: slices.Clone(ids)})
-			fleet.NoteSent(ctx, len(ids), lastRequestID(out.RequestIDs, 0))
+			fleet.NoteSent(ctx, len(ids), lastRequestID(out.RequestIDs))
 			return nil
 		},
 		ReadBack: func(ctx context.Context, ids []string, _ error) (retry.ReadBack, error) {
-			return d.c.readBack(ctx, opBatchDelete, ids, deleteDisposition)
+			return d.c.readBack(ctx, ids, deleteDisposition)
 		},
 		Taken: func(ids []string) { acc.watch = append(acc.watch, ids...) },
 	}
@@ -217,9 +210,10 @@ func (c *Client) batchDelete(ctx context.Context, ids []string, opts DeleteOptio
 // deleteFailure is a desktop whose delete the cloud reports failed for good
 // (task_status deleteFailed): reported at once, not waited for.
 func deleteFailure(id string, s desktopState, requestID string) fleet.DesktopFailure {
-	return fleet.DesktopFailure{
-		DesktopID:  id,
-		Err:        cloudFailure(opBatchDelete, id, 0, "", "the cloud could not delete the desktop (task_status deleteFailed)", requestID),
-		LastStatus: s.Native(),
-	}
+	return fleet.DesktopFailure{DesktopID: id, Err: deleteFailedError(id, requestID), LastStatus: s.Native()}
+}
+
+// deleteFailedError is the error of such a desktop.
+func deleteFailedError(id, requestID string) error {
+	return cloudFailure(opBatchDelete, id, 0, "", "the cloud could not delete the desktop (task_status deleteFailed)", requestID)
 }

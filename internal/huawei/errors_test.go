@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +12,9 @@ import (
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/sdkerr"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
@@ -100,33 +104,28 @@ func TestErrorStatusesSurfaced(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(http.StatusText(tt.status), func(t *testing.T) {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-				if s.Route == routeList {
-					// A 404 makes the default path read which
-					// desktops exist: all do, so the 404 stands.
-					writeList(w, s, []desk{{"d1", "ACTIVE", ""}, {"d2", "ACTIVE", ""}})
-					return
-				}
-				w.Header().Set("X-Request-Id", "rid-"+tt.code)
-				writeJSON(w, tt.status, map[string]string{
-					"error_code": tt.code, "error_msg": tt.msg, "error_detail": "detail of " + tt.code,
-					"encoded_authorization_message": "",
-				})
-			})
-			c := newTestClient(t, f.srv.URL)
+			m := clienttest.Start(t)
+			// A 404 makes the default path read which desktops exist:
+			// both do, so the 404 stands.
+			add(m, "d1", "d2")
+			m.InjectFault(failure(opBatchDelete, tt.status, tt.code, tt.msg))
+			c := newTestClient(t, m.URL)
 			ids := []string{"d1", "d2"}
 			out := c.Deleter(DeleteOptions{}).Act(context.Background(), batch(ids...))
-			if n := len(f.of(routeDelete)); n != 1 {
-				t.Errorf("%d delete requests, want 1 (no retry)", n)
+			calls := m.CallsTo(hw, opBatchDelete)
+			if len(calls) != 1 {
+				t.Fatalf("%d delete requests, want 1 (no retry)", len(calls))
 			}
-			if len(out.Done) != 0 || !sameIDs(failedIDs(out), ids) {
+			rid := calls[0].RequestID
+			if len(out.Done) != 0 || !sameIDs(clienttest.FailedIDs(out), ids) {
 				t.Fatalf("outcome %+v", out)
 			}
 			for _, fl := range out.Failed {
-				ce := cloudErr(t, fl.Err)
+				ce := clienttest.CloudError(t, fl.Err)
+				// The mock repeats the message as error_detail.
 				if ce.Cloud != "huawei" || ce.Operation != "BatchDeleteDesktops" || ce.HTTPStatus != tt.status ||
-					ce.Code != tt.code || ce.Message != tt.msg || ce.Detail != "detail of "+tt.code ||
-					ce.RequestID != "rid-"+tt.code || !sameIDs(ce.DesktopIDs, ids) || ce.Retryable || ce.Ambiguous {
+					ce.Code != tt.code || ce.Message != tt.msg || ce.Detail != tt.msg ||
+					ce.RequestID != rid || rid == "" || !sameIDs(ce.DesktopIDs, ids) || ce.Retryable || ce.Ambiguous {
 					t.Errorf("CloudError %+v", *ce)
 				}
 				var sre *sdkerr.ServiceResponseError
@@ -134,13 +133,13 @@ func TestErrorStatusesSurfaced(t *testing.T) {
 					t.Errorf("the SDK's error is not reachable through the CloudError: %v", sre)
 				}
 				msg := ce.Error()
-				for _, want := range []string{"huawei", "BatchDeleteDesktops", tt.code, tt.msg, "rid-" + tt.code, "d1, d2"} {
+				for _, want := range []string{"huawei", "BatchDeleteDesktops", tt.code, tt.msg, rid, "d1, d2"} {
 					if !strings.Contains(msg, want) {
 						t.Errorf("message %q lacks %q", msg, want)
 					}
 				}
 			}
-			if len(out.RequestIDs) != 1 || out.RequestIDs[0] != "rid-"+tt.code {
+			if len(out.RequestIDs) != 1 || out.RequestIDs[0] != rid {
 				t.Errorf("RequestIDs %v", out.RequestIDs)
 			}
 		})
@@ -152,73 +151,66 @@ func TestErrorStatusesSurfaced(t *testing.T) {
 func TestThrottlingRetried(t *testing.T) {
 	tests := []struct {
 		name      string
-		fail      func(w http.ResponseWriter)
+		fail      mockcloud.Fault
 		failures  int
 		wantLists int
 	}{
-		{"429 with body", func(w http.ResponseWriter) { writeError(w, 429, "APIGW.0308", "The request is throttled.") }, 2, 0},
-		{"429 without body", func(w http.ResponseWriter) { w.WriteHeader(429) }, 3, 0},
-		{"429 with retry-after", func(w http.ResponseWriter) {
-			w.Header().Set("Retry-After", "1")
-			w.WriteHeader(429)
-		}, 1, 0},
+		{"429 with body", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Message: "The request is throttled."}, 2, 0},
+		{"429 without body", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "-"}, 3, 0},
+		{"429 with retry-after", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "-", RetryAfter: time.Second}, 1, 0},
 		// 503 is ambiguous: the batch is read back before each resend.
-		{"503", func(w http.ResponseWriter) { writeError(w, 503, "WKS.0503", "busy") }, 2, 2},
+		{"503", mockcloud.Fault{Kind: mockcloud.FaultServerError, Code: "WKS.0503", Message: "busy"}, 2, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-				switch {
-				case s.Route == routeDelete && s.N <= tt.failures:
-					tt.fail(w)
-				case s.Route == routeDelete:
-					writeJSON(w, 202, map[string]string{"job_id": "job-1"})
-				case s.Route == routeList:
-					writeList(w, s, []desk{{"d1", "ACTIVE", ""}})
-				}
-			})
-			c := newTestClient(t, f.srv.URL)
+			m := clienttest.Start(t)
+			add(m, "d1")
+			f := tt.fail
+			f.Cloud, f.Operation, f.Count = hw, opBatchDelete, tt.failures
+			m.InjectFault(f)
+			c := newTestClient(t, m.URL)
 			out := c.Deleter(DeleteOptions{}).Act(context.Background(), batch("d1"))
 			if !sameIDs(out.Done, []string{"d1"}) || len(out.Failed) != 0 {
 				t.Fatalf("outcome %+v", out)
 			}
-			if n := len(f.of(routeDelete)); n != tt.failures+1 {
+			if n := len(m.CallsTo(hw, opBatchDelete)); n != tt.failures+1 {
 				t.Errorf("%d delete calls, want %d", n, tt.failures+1)
 			}
-			if n := len(f.of(routeList)); n != tt.wantLists {
+			if n := len(m.CallsTo(hw, opList)); n != tt.wantLists {
 				t.Errorf("%d list calls, want %d", n, tt.wantLists)
 			}
-			if len(out.RequestIDs) != tt.failures+1 {
-				t.Errorf("RequestIDs %v", out.RequestIDs)
+			if !slices.Equal(out.RequestIDs, m.RequestIDs(hw, opBatchDelete)) {
+				t.Errorf("RequestIDs %v, want every call's %v", out.RequestIDs, m.RequestIDs(hw, opBatchDelete))
+			}
+			if n := m.DeleteCount(hw, "d1"); n != 1 {
+				t.Errorf("deleted %d times, want 1", n)
 			}
 		})
 	}
 }
 
 func TestThrottlingExhaustedKeepsHint(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-		w.Header().Set("Retry-After", "7")
-		w.WriteHeader(429)
-	})
-	c := newTestClient(t, f.srv.URL, func(c *Config) { c.Retry = retry.Policy{MaxRetries: 0} })
+	m := clienttest.Start(t)
+	m.InjectFault(mockcloud.Fault{Cloud: hw, Operation: opList, Kind: mockcloud.FaultThrottle, Code: "-", RetryAfter: 7 * time.Second})
+	c := newTestClient(t, m.URL, func(c *Config) { c.Retry = retry.Policy{MaxRetries: 0} })
 	_, err := c.ListDesktops(context.Background(), fleetFilter("d1"))
-	ce := cloudErr(t, err)
+	ce := clienttest.CloudError(t, err)
 	if ce.HTTPStatus != 429 || !ce.Retryable || ce.Ambiguous || ce.RetryAfter != 7*time.Second || ce.Message != "Too Many Requests" {
 		t.Errorf("CloudError %+v", *ce)
 	}
-	if n := len(f.requests()); n != 1 {
+	if n := len(m.Calls()); n != 1 {
 		t.Errorf("%d calls with MaxRetries 0", n)
 	}
 }
 
 // TestBadResponses: gateway pages, broken bodies and dropped connections all
 // end in a CloudError (never a panic) with the right classification. The
-// list answers "idle", so ambiguous deletes are resent after reading state.
+// desktops stay idle, so ambiguous deletes are resent after reading state.
 func TestBadResponses(t *testing.T) {
 	const page502 = "<html>\n<head><title>502 Bad Gateway</title></head>\n<body><center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body>\n</html>\n"
 	tests := []struct {
 		name          string
-		respond       func(t *testing.T, w http.ResponseWriter)
+		answer        mockcloud.Fault
 		wantStatus    int
 		wantRetryable bool
 		wantMessage   string // substring
@@ -227,72 +219,59 @@ func TestBadResponses(t *testing.T) {
 		wantLists     int
 	}{
 		{
-			name:    "502 html page",
-			respond: func(t *testing.T, w http.ResponseWriter) { writeRaw(w, 502, "text/html", page502) },
+			name:   "502 html page",
+			answer: reply(opBatchDelete, 502, page502, "Content-Type", "text/html"),
 			// 4 attempts; state read before each of the 3 resends and once after the last.
 			wantStatus: 502, wantRetryable: true, wantMessage: "Bad Gateway", wantDetail: "502 Bad Gateway nginx",
 			wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name:       "truncated json",
-			respond:    func(t *testing.T, w http.ResponseWriter) { writeRaw(w, 202, "application/json", `{"job_id": "job-`) },
+			answer:     reply(opBatchDelete, 202, `{"job_id": "job-`),
 			wantStatus: 202, wantMessage: "truncated or invalid JSON", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name:       "empty 202",
-			respond:    func(t *testing.T, w http.ResponseWriter) { writeRaw(w, 202, "application/json", "") },
+			answer:     reply(opBatchDelete, 202, ""),
 			wantStatus: 202, wantMessage: "empty body", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name:       "202 without job_id",
-			respond:    func(t *testing.T, w http.ResponseWriter) { writeRaw(w, 202, "application/json", `{}`) },
+			answer:     reply(opBatchDelete, 202, `{}`),
 			wantStatus: 202, wantMessage: "no job_id", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name:       "job_id of the wrong type",
-			respond:    func(t *testing.T, w http.ResponseWriter) { writeRaw(w, 202, "application/json", `{"job_id": 42}`) },
+			answer:     reply(opBatchDelete, 202, `{"job_id": 42}`),
 			wantStatus: 202, wantMessage: "malformed response", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
-			name: "html 200",
-			respond: func(t *testing.T, w http.ResponseWriter) {
-				writeRaw(w, 200, "text/html", "<html><body>Login</body></html>")
-			},
+			name:       "html 200",
+			answer:     reply(opBatchDelete, 200, "<html><body>Login</body></html>", "Content-Type", "text/html"),
 			wantStatus: 200, wantMessage: "HTML instead of JSON", wantDetail: "Login", wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 		{
-			name: "body cut short",
-			respond: func(t *testing.T, w http.ResponseWriter) {
-				w.Header().Set("Content-Length", "100")
-				w.WriteHeader(202)
-				_, _ = w.Write([]byte(`{"job_id":`))
-			},
+			name:       "body cut short",
+			answer:     reply(opBatchDelete, 202, `{"job_id":`, "Content-Length", "100"),
 			wantStatus: 202, wantRetryable: true, wantMessage: "cut off", wantDeletes: 4, wantLists: 4,
 		},
 		{
 			name:          "connection reset",
-			respond:       func(t *testing.T, w http.ResponseWriter) { resetConn(t, w) },
+			answer:        mockcloud.Fault{Cloud: hw, Operation: opBatchDelete, Kind: mockcloud.FaultReset},
 			wantRetryable: true, wantDeletes: 4, wantLists: 4,
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-				switch s.Route {
-				case routeDelete:
-					tt.respond(t, w)
-				case routeList:
-					writeList(w, s, []desk{{"d1", "ACTIVE", ""}, {"d2", "ACTIVE", ""}})
-				default:
-					t.Errorf("unexpected %s", s.Route)
-				}
-			})
-			c := newTestClient(t, f.srv.URL)
-			out := c.Deleter(DeleteOptions{Wait: true, Poll: testPoll}).Act(context.Background(), batch("d1", "d2"))
-			if len(out.Done) != 0 || !sameIDs(failedIDs(out), []string{"d1", "d2"}) {
+			m := clienttest.Start(t)
+			add(m, "d1", "d2")
+			m.InjectFault(tt.answer)
+			c := newTestClient(t, m.URL)
+			out := c.Deleter(DeleteOptions{Deletion: retry.Deletion{Wait: true, Poll: testPoll}}).Act(context.Background(), batch("d1", "d2"))
+			if len(out.Done) != 0 || !sameIDs(clienttest.FailedIDs(out), []string{"d1", "d2"}) {
 				t.Fatalf("outcome %+v", out)
 			}
-			ce := cloudErr(t, out.Failed[0].Err)
+			ce := clienttest.CloudError(t, out.Failed[0].Err)
 			if ce.HTTPStatus != tt.wantStatus || ce.Retryable != tt.wantRetryable || !ce.Ambiguous ||
 				!strings.Contains(ce.Message+" "+ce.Error(), tt.wantMessage) || !strings.Contains(ce.Detail, tt.wantDetail) {
 				t.Errorf("CloudError %+v (%s)", *ce, ce.Error())
@@ -300,11 +279,14 @@ func TestBadResponses(t *testing.T) {
 			if strings.Contains(ce.Detail, "<") {
 				t.Errorf("detail keeps markup: %q", ce.Detail)
 			}
-			if n := len(f.of(routeDelete)); n != tt.wantDeletes {
+			if n := len(m.CallsTo(hw, opBatchDelete)); n != tt.wantDeletes {
 				t.Errorf("%d delete calls, want %d", n, tt.wantDeletes)
 			}
-			if n := len(f.of(routeList)); n != tt.wantLists {
+			if n := len(m.CallsTo(hw, opList)); n != tt.wantLists {
 				t.Errorf("%d list calls, want %d", n, tt.wantLists)
+			}
+			if n := len(m.Calls()); n != tt.wantDeletes+tt.wantLists {
+				t.Errorf("%d calls in all: a job was polled although none was accepted", n)
 			}
 		})
 	}
@@ -326,20 +308,20 @@ func TestBadListBodies(t *testing.T) {
 	}
 	for name, body := range bodies {
 		t.Run(name, func(t *testing.T) {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-				writeRaw(w, 200, "application/json", body)
-			})
-			c := newTestClient(t, f.srv.URL)
-			got, err := c.ListDesktops(context.Background(), fleet0())
+			m := clienttest.Start(t)
+			m.InjectFault(reply(opList, 200, body))
+			c := newTestClient(t, m.URL)
+			got, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 			if err == nil {
 				t.Fatalf("ListDesktops = %v, nil; want an error", got)
 			}
-			ce := cloudErr(t, err)
-			if ce.Operation != "ListDesktopsDetail" || ce.HTTPStatus != 200 || !ce.Retryable || ce.RequestID != "req-list-4" {
+			calls := m.CallsTo(hw, opList)
+			ce := clienttest.CloudError(t, err)
+			if ce.Operation != "ListDesktopsDetail" || ce.HTTPStatus != 200 || !ce.Retryable || ce.RequestID != calls[len(calls)-1].RequestID || ce.RequestID == "" {
 				t.Errorf("CloudError %+v", *ce)
 			}
-			if n := len(f.requests()); n != 4 {
-				t.Errorf("%d calls, want 4", n)
+			if len(calls) != 4 {
+				t.Errorf("%d calls, want 4", len(calls))
 			}
 		})
 	}
@@ -347,60 +329,36 @@ func TestBadListBodies(t *testing.T) {
 
 // TestBadListBodyReadAgain: one mangled listing is read again, not failed.
 func TestBadListBodyReadAgain(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-		if s.N == 1 {
-			writeRaw(w, 200, "application/json", `{"desktops":[{"desktop_id":"d1"`)
-			return
-		}
-		writeList(w, s, []desk{{"d1", "ACTIVE", ""}})
-	})
-	c := newTestClient(t, f.srv.URL)
-	got, err := c.ListDesktops(context.Background(), fleet0())
+	m := clienttest.Start(t)
+	add(m, "d1")
+	truncated := reply(opList, 200, `{"desktops":[{"desktop_id":"d1"`)
+	truncated.Count = 1
+	m.InjectFault(truncated)
+	c := newTestClient(t, m.URL)
+	got, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 	if err != nil || len(got) != 1 || got[0].ID != "d1" {
 		t.Fatalf("ListDesktops = %v, %v; want d1", got, err)
 	}
-	if n := len(f.requests()); n != 2 {
+	if n := len(m.Calls()); n != 2 {
 		t.Errorf("%d calls, want 2", n)
 	}
 }
 
 func TestShowJobWithoutStatusIsAnError(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-		switch s.Route {
-		case routeDelete:
-			writeJSON(w, 202, map[string]string{"job_id": "job-1"})
-		case routeJob:
-			writeRaw(w, 200, "application/json", `{"id":"job-1"}`)
-		}
-	})
-	c := newTestClient(t, f.srv.URL)
-	out := c.Deleter(DeleteOptions{Wait: true, Poll: testPoll}).Act(context.Background(), batch("d1"))
+	m := clienttest.Start(t)
+	add(m, "d1")
+	m.InjectFault(reply(opShowJob, 200, `{"id":"job-1"}`))
+	c := newTestClient(t, m.URL)
+	out := c.Deleter(DeleteOptions{Deletion: retry.Deletion{Wait: true, Poll: testPoll}}).Act(context.Background(), batch("d1"))
 	if len(out.Failed) != 1 {
 		t.Fatalf("outcome %+v", out)
 	}
-	ce := cloudErr(t, out.Failed[0].Err)
+	ce := clienttest.CloudError(t, out.Failed[0].Err)
 	if ce.Operation != "ShowJob" || !strings.Contains(ce.Message, "no status") {
 		t.Errorf("CloudError %+v", *ce)
 	}
-	if n := len(f.of(routeJob)); n != 4 {
+	if n := len(m.CallsTo(hw, opShowJob)); n != 4 {
 		t.Errorf("%d ShowJob calls, want 4 (retried as a mangled answer)", n)
-	}
-}
-
-// TestRefusedConnectionIsNotAmbiguous: nothing was sent, so nothing is read
-// back before the retries.
-func TestRefusedConnectionIsNotAmbiguous(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {})
-	url := f.srv.URL
-	f.srv.Close()
-	c := newTestClient(t, url)
-	out := c.Rebooter(RebootOptions{}).Act(context.Background(), batch("d1"))
-	if len(out.Failed) != 1 {
-		t.Fatalf("outcome %+v", out)
-	}
-	ce := cloudErr(t, out.Failed[0].Err)
-	if !ce.Retryable || ce.Ambiguous || ce.HTTPStatus != 0 || ce.Cause == nil {
-		t.Errorf("CloudError %+v", *ce)
 	}
 }
 
@@ -432,11 +390,10 @@ func TestDecodedTextIsUTF8(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-				writeRaw(w, tt.status, "application/json", tt.body)
-			})
-			c := newTestClient(t, f.srv.URL, func(cfg *Config) { cfg.Retry = retry.Policy{} })
-			_, err := c.ListDesktops(context.Background(), fleet0())
+			m := clienttest.Start(t)
+			m.InjectFault(reply(opList, tt.status, tt.body))
+			c := newTestClient(t, m.URL, func(cfg *Config) { cfg.Retry = retry.Policy{} })
+			_, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 			if err == nil {
 				t.Fatal("no error")
 			}
@@ -446,11 +403,10 @@ func TestDecodedTextIsUTF8(t *testing.T) {
 		})
 	}
 	t.Run("listing", func(t *testing.T) {
-		f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-			writeRaw(w, 200, "application/json", "{\"desktops\":[{\"desktop_id\":\"d1\",\"status\":\"ACT\xffIVE\"}],\"total_count\":1}")
-		})
-		c := newTestClient(t, f.srv.URL)
-		got, err := c.ListDesktops(context.Background(), fleet0())
+		m := clienttest.Start(t)
+		m.InjectFault(reply(opList, 200, "{\"desktops\":[{\"desktop_id\":\"d1\",\"status\":\"ACT\xffIVE\"}],\"total_count\":1}"))
+		c := newTestClient(t, m.URL)
+		got, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 		if err != nil || len(got) != 1 || got[0].NativeStatus != "ACT\uFFFDIVE" {
 			t.Fatalf("ListDesktops = %+v, %v", got, err)
 		}

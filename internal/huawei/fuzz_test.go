@@ -30,6 +30,7 @@ import (
 
 	"github.com/huaweicloud/huaweicloud-sdk-go-v3/core/response"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/httplog"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
@@ -45,35 +46,40 @@ type answer struct {
 	cut int
 }
 
-func (a answer) cuts() bool { return a.cut >= 0 && a.cut <= len(a.body) }
-
-func (a answer) response(req *http.Request, reqID string) *http.Response {
-	h := http.Header{}
-	if a.contentType != "" {
-		h.Set("Content-Type", a.contentType)
-	}
-	if a.retryAfter != "" {
-		h.Set("Retry-After", a.retryAfter)
-	}
-	if reqID != "" {
-		h.Set("X-Request-Id", reqID)
-	}
-	var body io.Reader = bytes.NewReader(a.body)
-	if a.cuts() {
-		body = io.MultiReader(bytes.NewReader(a.body[:a.cut]), failingReader{})
-	}
-	return &http.Response{
-		Status: strconv.Itoa(a.status) + " " + http.StatusText(a.status), StatusCode: a.status,
-		Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-		Header: h, Body: io.NopCloser(body), ContentLength: -1, Request: req,
-	}
+// served is the answer as clienttest serves it, with reqID as its
+// request ID.
+func (a answer) served(reqID string) clienttest.Canned {
+	return clienttest.Canned{Status: a.status, Body: a.body, Cut: a.cut, Header: map[string]string{
+		"Content-Type": a.contentType, "Retry-After": a.retryAfter, "X-Request-Id": reqID,
+	}}
 }
 
-type failingReader struct{}
+func (a answer) cuts() bool { return a.served("").Cuts() }
 
-func (failingReader) Read([]byte) (int, error) { return 0, io.ErrUnexpectedEOF }
+// Routes of the four calls, as the in-memory transport tells them apart.
+const (
+	routeAction = "action"
+	routeDelete = "batch-delete"
+	routeJob    = "job"
+	routeList   = "list"
+)
 
-// memTransport answers by route (routeOf in fake_test.go); each answer
+func routeOf(r *http.Request) string {
+	p := r.URL.Path
+	switch {
+	case strings.HasSuffix(p, "/desktops/action"):
+		return routeAction
+	case strings.HasSuffix(p, "/desktops/batch-delete"):
+		return routeDelete
+	case strings.Contains(p, "/workspace-jobs/"):
+		return routeJob
+	case strings.HasSuffix(p, "/desktops/detail"):
+		return routeList
+	}
+	return "other:" + p
+}
+
+// memTransport answers by route (routeOf); each answer
 // carries the request ID "req-<route>-<n>".
 type memTransport struct {
 	mu     sync.Mutex
@@ -95,7 +101,7 @@ func (m *memTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	n := m.counts[route]
 	m.counts[route]++
 	m.mu.Unlock()
-	return m.answer(route, n).response(req, "req-"+route+"-"+strconv.Itoa(n+1)), nil
+	return m.answer(route, n).served("req-" + route + "-" + strconv.Itoa(n+1)).Response(req), nil
 }
 
 func (m *memTransport) calls(route string) int {
@@ -122,18 +128,6 @@ func newMemClient(t *testing.T, rt http.RoundTripper) *Client {
 
 // emptyList is a well-formed listing with no desktop: every desktop is gone.
 var emptyList = answer{status: 200, contentType: "application/json", body: []byte(`{"desktops":[],"total_count":0}`), cut: -1}
-
-// fuzzStatus maps any int onto an HTTP status 100..599.
-func fuzzStatus(n int) int {
-	if n >= 100 && n <= 599 {
-		return n
-	}
-	n %= 500
-	if n < 0 {
-		n = -n
-	}
-	return 100 + n
-}
 
 // fromBody reports whether s is a string of body: decoded from its JSON
 // (keys included), or its raw bytes (the SDK's JSON decoder keeps invalid
@@ -272,8 +266,8 @@ func FuzzHandleError(f *testing.F) {
 		f.Add(s.status, s.contentType, s.retryAfter, []byte(s.body), s.cut)
 	}
 	f.Fuzz(func(t *testing.T, status int, contentType, retryAfter string, body []byte, cut int) {
-		a := answer{status: fuzzStatus(status), contentType: contentType, retryAfter: retryAfter, body: body, cut: cut}
-		resp := response.NewDefaultHttpResponse(a.response(nil, "req-1"))
+		a := answer{status: clienttest.FuzzStatus(status), contentType: contentType, retryAfter: retryAfter, body: body, cut: cut}
+		resp := response.NewDefaultHttpResponse(a.served("req-1").Response(nil))
 		rec := &callRecord{}
 		err := rec.HandleError(nil, resp)
 		if rec.status != a.status || rec.requestID != "req-1" {
@@ -394,7 +388,7 @@ func FuzzRebootResponse(f *testing.F) {
 	f.Add(200, "application/xml", []byte(`{"failed_operation_list":[]}`))
 	f.Add(200, "application/json", []byte("{\"failed_operation_list\":[{\"desktop_id\":\"d1\",\"error_msg\":\"\xff\xfe\"}]}"))
 	f.Fuzz(func(t *testing.T, status int, contentType string, body []byte) {
-		a := answer{status: fuzzStatus(status), contentType: contentType, body: body, cut: -1}
+		a := answer{status: clienttest.FuzzStatus(status), contentType: contentType, body: body, cut: -1}
 		rt := newMemTransport(func(route string, n int) answer {
 			if route == routeAction {
 				return a
@@ -481,8 +475,8 @@ func FuzzDeleteResponse(f *testing.F) {
 		f.Add(s.delStatus, []byte(s.delBody), s.jobStatus, []byte(s.jobBody), s.ignore)
 	}
 	f.Fuzz(func(t *testing.T, delStatus int, delBody []byte, jobStatus int, jobBody []byte, ignoreMissing bool) {
-		del := answer{status: fuzzStatus(delStatus), contentType: "application/json", body: delBody, cut: -1}
-		job := answer{status: fuzzStatus(jobStatus), contentType: "application/json", body: jobBody, cut: -1}
+		del := answer{status: clienttest.FuzzStatus(delStatus), contentType: "application/json", body: delBody, cut: -1}
+		job := answer{status: clienttest.FuzzStatus(jobStatus), contentType: "application/json", body: jobBody, cut: -1}
 		rt := newMemTransport(func(route string, n int) answer {
 			switch {
 			case route == routeDelete:
@@ -498,7 +492,7 @@ func FuzzDeleteResponse(f *testing.F) {
 		ids := []string{"d1", "d2", "d3"}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		d := c.Deleter(DeleteOptions{Wait: true, FailMissing: !ignoreMissing, Poll: retry.Poller{Interval: time.Microsecond}})
+		d := c.Deleter(DeleteOptions{Deletion: retry.Deletion{Wait: true, FailMissing: !ignoreMissing, Poll: retry.Poller{Interval: time.Microsecond}}})
 		out := d.Act(ctx, batch(ids...))
 		if ctx.Err() != nil {
 			t.Fatalf("the wait did not end")
@@ -575,19 +569,9 @@ func FuzzListDesktops(f *testing.F) {
 	f.Fuzz(func(t *testing.T, page1, page2 []byte, filter string) {
 		// The filter comes from configuration, which Terraform keeps UTF-8.
 		filter = strings.ToValidUTF8(filter, "?")
-		var filterIDs []string
-		if filter != "" {
-			filterIDs = strings.Split(filter, ",")
-			if len(filterIDs) > 3*pageLimit {
-				t.Skip("too many filter IDs")
-			}
-		}
+		filterIDs := clienttest.FuzzFilter(t, filter, 3*pageLimit)
 		rt := newMemTransport(func(route string, n int) answer {
-			b := page2
-			if n == 0 {
-				b = page1
-			}
-			return answer{status: 200, contentType: "application/json", body: b, cut: -1}
+			return answer{status: 200, contentType: "application/json", body: clienttest.Paged(page1, page2, n), cut: -1}
 		})
 		c := newMemClient(t, rt)
 		got, err := c.ListDesktops(context.Background(), fleet.ListFilter{IDs: filterIDs})

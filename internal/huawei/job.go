@@ -203,38 +203,21 @@ func notFoundFailure(code, reason string) bool {
 // fails at once; one idle again was not deleted after all. An empty status
 // is not gone: a desktop being deleted may show one for a while.
 func (d *deleter) watchGone(ctx context.Context, ids []string, last map[string]string, unknown *fleet.UnknownWords, out *fleet.Outcome) ([]string, error) {
-	var reads []string // poll calls: not part of Outcome.RequestIDs
-	states, err := d.c.describe(ctx, ids, &reads)
-	if err != nil {
-		return ids, err
-	}
-	reqID := lastRequestID(reads, 0)
-	var next []string
-	for _, id := range ids {
-		s, listed := states[id]
-		if listed {
-			last[id] = s.Native()
-		}
+	return d.c.followRound(ctx, ids, last, func(id string, s desktopState, listed bool, reqID string) (verdict, error) {
 		switch {
 		case !listed || s.Gone():
-			out.Done = append(out.Done, id)
+			return waitDone, nil
 		case s.DeleteFailed():
-			out.Failed = append(out.Failed, deleteFailure(id, s, reqID))
+			return waitFailed, deleteFailedError(id, reqID)
 		case s.Deleting() || s.Status == "":
-			next = append(next, id)
+			return waitMore, nil
 		case s.Task == "" && containsFold(knownStatuses, s.Status):
-			out.Failed = append(out.Failed, fleet.DesktopFailure{
-				DesktopID:  id,
-				Err:        cloudFailure(opBatchDelete, id, 0, "", "the desktop stopped being deleted (status "+s.Native()+")", reqID),
-				LastStatus: s.Native(),
-			})
-		default:
-			// Another task, or a word not known: not an end.
-			s.unknownWords(func(kind, word string) { unknown.Note(ctx, cloudName, kind, word, id) })
-			next = append(next, id)
+			return waitFailed, cloudFailure(opBatchDelete, id, 0, "", "the desktop stopped being deleted (status "+s.Native()+")", reqID)
 		}
-	}
-	return next, nil
+		// Another task, or a word not known: not an end.
+		s.unknownWords(func(kind, word string) { unknown.Note(ctx, cloudName, kind, word, id) })
+		return waitMore, nil
+	}, out)
 }
 
 // showJob reads one job, with retries.

@@ -2,55 +2,60 @@ package huawei
 
 import (
 	"context"
-	"net/http"
+	"encoding/json"
 	"strconv"
 	"testing"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
 
-// TestListPagination pages through 250 desktops, including servers whose
-// total_count is wrong or missing and one that ignores offset.
+// listing is a ListDesktopsDetail answer of the test's making: the
+// desktops, ACTIVE, and total_count when total is not nil.
+func listing(ids []string, total any) mockcloud.Fault {
+	rows := []map[string]any{}
+	for _, id := range ids {
+		rows = append(rows, map[string]any{"desktop_id": id, "status": "ACTIVE"})
+	}
+	body := map[string]any{"desktops": rows}
+	if total != nil {
+		body["total_count"] = total
+	}
+	b, _ := json.Marshal(body)
+	return reply(opList, 200, string(b))
+}
+
+// TestListPagination pages through 250 desktops: the mock's honest pages,
+// and servers whose total_count is wrong or missing and one that ignores
+// offset.
 func TestListPagination(t *testing.T) {
 	all := idsN("d", 250)
-	rows := func(ids []string) []map[string]any {
-		out := []map[string]any{}
-		for _, id := range ids {
-			out = append(out, map[string]any{"desktop_id": id, "status": "ACTIVE"})
+	pages := func(total any, extra ...[]string) []mockcloud.Fault {
+		out := []mockcloud.Fault{listing(all[:100], total), listing(all[100:200], total), listing(all[200:], total)}
+		for _, ids := range extra {
+			out = append(out, listing(ids, total))
 		}
 		return out
 	}
-	page := func(s seen) []string {
-		off, _ := strconv.Atoi(s.Query.Get("offset"))
-		lim, _ := strconv.Atoi(s.Query.Get("limit"))
-		return all[min(off, len(all)):min(off+lim, len(all))]
-	}
 	tests := []struct {
 		name      string
-		respond   func(w http.ResponseWriter, s seen)
+		answers   []mockcloud.Fault // in turn; none: the mock's own listing
 		wantCount int
 		wantCalls int
 	}{
-		{"honest total", func(w http.ResponseWriter, s seen) {
-			writeJSON(w, 200, map[string]any{"desktops": rows(page(s)), "total_count": len(all)})
-		}, 250, 3},
-		{"total too high", func(w http.ResponseWriter, s seen) {
-			writeJSON(w, 200, map[string]any{"desktops": rows(page(s)), "total_count": 1000})
-		}, 250, 4},
-		{"no total", func(w http.ResponseWriter, s seen) {
-			writeJSON(w, 200, map[string]any{"desktops": rows(page(s))})
-		}, 250, 3},
-		{"offset ignored", func(w http.ResponseWriter, s seen) {
-			writeJSON(w, 200, map[string]any{"desktops": rows(all[:100]), "total_count": len(all)})
-		}, 100, 2},
-		{"always empty", func(w http.ResponseWriter, s seen) {
-			writeJSON(w, 200, map[string]any{"desktops": []any{}, "total_count": 5})
-		}, 0, 1},
+		{"honest total", nil, 250, 3},
+		{"total too high", pages(1000, nil), 250, 4},
+		{"no total", pages(nil), 250, 3},
+		{"offset ignored", []mockcloud.Fault{listing(all[:100], len(all))}, 100, 2},
+		{"always empty", []mockcloud.Fault{listing(nil, 5)}, 0, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) { tt.respond(w, s) })
-			c := newTestClient(t, f.srv.URL)
+			m := clienttest.Start(t)
+			add(m, all...)
+			m.InTurn(tt.answers...)
+			c := newTestClient(t, m.URL)
 			got, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 			if err != nil {
 				t.Fatal(err)
@@ -58,15 +63,15 @@ func TestListPagination(t *testing.T) {
 			if len(got) != tt.wantCount {
 				t.Errorf("%d desktops, want %d", len(got), tt.wantCount)
 			}
-			reqs := f.requests()
-			if len(reqs) != tt.wantCalls {
-				t.Errorf("%d calls, want %d", len(reqs), tt.wantCalls)
+			calls := m.CallsTo(hw, opList)
+			if len(calls) != tt.wantCalls {
+				t.Errorf("%d calls, want %d", len(calls), tt.wantCalls)
 			}
-			for i, s := range reqs {
-				if s.Query.Get("limit") != "100" || s.Query.Get("offset") != strconv.Itoa(min(i*100, 250)) {
-					t.Errorf("call %d: limit %s offset %s", i, s.Query.Get("limit"), s.Query.Get("offset"))
+			for i, call := range calls {
+				if call.Params["limit"] != "100" || call.Params["offset"] != strconv.Itoa(min(i*100, 250)) {
+					t.Errorf("call %d: limit %s offset %s", i, call.Params["limit"], call.Params["offset"])
 				}
-				if s.Query.Has("desktop_id") {
+				if _, ok := call.Params["desktop_id"]; ok {
 					t.Errorf("unfiltered list sent desktop_id")
 				}
 			}
@@ -74,22 +79,19 @@ func TestListPagination(t *testing.T) {
 	}
 }
 
-// TestListIDsChunked: 250 IDs go out 100 at a time, and desktops the server
-// returns without being asked are dropped.
+// TestListIDsChunked: 250 IDs go out 100 at a time, an ID named twice once,
+// and desktops the server returns without being asked are dropped.
 func TestListIDsChunked(t *testing.T) {
 	ids := idsN("d", 250)
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-		var desks []desk
-		for _, id := range s.Query["desktop_id"] {
-			desks = append(desks, desk{id, "ACTIVE", ""})
-		}
-		rows := []map[string]any{{"desktop_id": "stranger", "status": "ACTIVE"}}
-		for _, d := range desks {
-			rows = append(rows, map[string]any{"desktop_id": d.id, "status": d.status})
-		}
-		writeJSON(w, 200, map[string]any{"desktops": rows, "total_count": len(rows)})
-	})
-	c := newTestClient(t, f.srv.URL)
+	m := clienttest.Start(t)
+	add(m, ids...)
+	// A server that adds a stranger to every answer.
+	for _, chunk := range [][]string{ids[:100], ids[100:200], ids[200:]} {
+		f := listing(append([]string{"stranger"}, chunk...), len(chunk)+1)
+		f.Count = 1
+		m.InjectFault(f)
+	}
+	c := newTestClient(t, m.URL)
 	got, err := c.ListDesktops(context.Background(), fleet.ListFilter{IDs: append(ids, ids[0])})
 	if err != nil {
 		t.Fatal(err)
@@ -102,19 +104,23 @@ func TestListIDsChunked(t *testing.T) {
 		t.Errorf("got %d desktops", len(gotIDs))
 	}
 	var sizes []int
-	for _, s := range f.requests() {
-		sizes = append(sizes, len(s.Query["desktop_id"]))
+	var asked []string
+	for _, call := range m.CallsTo(hw, opList) {
+		sizes = append(sizes, len(call.DesktopIDs))
+		asked = append(asked, call.DesktopIDs...)
 	}
-	if len(sizes) != 3 || sizes[0] != 100 || sizes[1] != 100 || sizes[2] != 50 {
+	if len(sizes) != 3 || sizes[0] != 100 || sizes[1] != 100 || sizes[2] != 50 || !sameIDs(asked, ids) {
 		t.Errorf("chunk sizes %v", sizes)
 	}
 }
 
 func TestListMapping(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-		writeList(w, s, []desk{{"d1", "ACTIVE", ""}, {"d2", "ACTIVE", "rebooting"}, {"d3", "SHUTOFF", ""}, {"d4", "DELETED", ""}})
-	})
-	c := newTestClient(t, f.srv.URL)
+	m := clienttest.Start(t)
+	add(m, "d1")
+	set(m, "d2", "ACTIVE", "rebooting")
+	set(m, "d3", "SHUTOFF", "")
+	set(m, "d4", "DELETED", "")
+	c := newTestClient(t, m.URL)
 	got, err := c.ListDesktops(context.Background(), fleet.ListFilter{})
 	if err != nil {
 		t.Fatal(err)
@@ -136,13 +142,13 @@ func TestListMapping(t *testing.T) {
 }
 
 func TestListErrorIsCloudError(t *testing.T) {
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-		writeError(w, 403, "WKS.0003", "No permission.")
-	})
-	c := newTestClient(t, f.srv.URL)
+	m := clienttest.Start(t)
+	m.InjectFault(failure(opList, 403, "WKS.0003", "No permission."))
+	c := newTestClient(t, m.URL)
 	_, err := c.ListDesktops(context.Background(), fleet.ListFilter{IDs: []string{"d1"}})
-	ce := cloudErr(t, err)
-	if ce.Operation != "ListDesktopsDetail" || ce.HTTPStatus != 403 || ce.Code != "WKS.0003" || ce.RequestID != "req-list-1" || len(f.requests()) != 1 {
+	ce := clienttest.CloudError(t, err)
+	calls := m.CallsTo(hw, opList)
+	if ce.Operation != "ListDesktopsDetail" || ce.HTTPStatus != 403 || ce.Code != "WKS.0003" || len(calls) != 1 || ce.RequestID != calls[0].RequestID {
 		t.Errorf("%+v", *ce)
 	}
 }

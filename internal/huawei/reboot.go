@@ -33,6 +33,7 @@ type RebootOptions struct {
 }
 
 type rebooter struct {
+	fleet.Shape
 	c       *Client
 	opts    RebootOptions
 	typ     model.BatchActionDesktopsReqType
@@ -41,7 +42,7 @@ type rebooter struct {
 
 // Rebooter returns the reboot action (BatchRunDesktops, op_type "reboot").
 func (c *Client) Rebooter(opts RebootOptions) fleet.BatchAction {
-	r := &rebooter{c: c, opts: opts}
+	r := &rebooter{Shape: fleet.Shape{Name: "reboot", Max: maxBatch}, c: c, opts: opts}
 	types := model.GetBatchActionDesktopsReqTypeEnum()
 	switch strings.ToUpper(strings.TrimSpace(opts.Type)) {
 	case "", "SOFT":
@@ -56,11 +57,6 @@ func (c *Client) Rebooter(opts RebootOptions) fleet.BatchAction {
 	return r
 }
 
-func (r *rebooter) MaxBatch() int { return maxBatch }
-
-// Operation names the action in progress lines.
-func (r *rebooter) Operation() string { return "reboot" }
-
 // Act reboots the batch. Desktops the API lists in failed_operation_list
 // fail with their own error; the others are Done (once running again, when
 // waiting).
@@ -73,30 +69,28 @@ func (r *rebooter) Act(ctx context.Context, b fleet.Batch) fleet.Outcome {
 	if r.typeErr != nil {
 		return fleet.FailAll(b.DesktopIDs, r.typeErr)
 	}
-	var accepted, seenRebooting []string
+	var sent retry.Sent
 	// A batch is at most MaxBatch, but splitting costs nothing and keeps an
 	// oversized one from being rejected whole.
 	for chunk := range slices.Chunk(b.DesktopIDs, maxBatch) {
-		acc, seen := r.send(ctx, chunk, &out)
-		accepted = append(accepted, acc...)
-		seenRebooting = append(seenRebooting, seen...)
+		r.send(ctx, chunk, &sent, &out)
 	}
 	if !r.opts.Wait {
-		out.Done = append(out.Done, accepted...)
+		out.Done = append(out.Done, sent.Accepted...)
 		return out
 	}
-	watch := fleet.NewRebootWatch(time.Now(), r.opts.Settle, seenRebooting)
-	r.c.waitRebooted(ctx, r.opts.Poll, accepted, watch, &out)
+	watch := fleet.NewRebootWatch(time.Now(), r.opts.Settle, sent.FoundActedOn)
+	r.c.waitRebooted(ctx, r.opts.Poll, sent.Accepted, watch, &out)
 	return out
 }
 
 // send makes the reboot call for ids, acting on each desktop at most once
-// (retry.SendOnce), and returns the desktops the API accepted, and those of
-// them already seen rebooting. Failures go into out.
+// (retry.SendOnce), and records in sent the desktops the API accepted, and
+// those of them already seen rebooting. Failures go into out.
 //
 // Huawei has no idempotence token, so after an ambiguous failure the batch is
 // read back first and only desktops not already rebooting are resent.
-func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (accepted, seenRebooting []string) {
+func (r *rebooter) send(ctx context.Context, ids []string, sent *retry.Sent, out *fleet.Outcome) {
 	ex := retry.Exchange{
 		Operation: opBatchRun,
 		Call: func(ctx context.Context, ids []string) error {
@@ -112,7 +106,7 @@ func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (
 					tflog.Warn(ctx, "huawei: failed_operation_list entry without desktop_id", map[string]any{"request_id": reqID})
 				}
 			}
-			before := len(accepted)
+			var accepted []string
 			for _, id := range ids {
 				f, ok := failed[id]
 				if !ok {
@@ -130,19 +124,16 @@ func (r *rebooter) send(ctx context.Context, ids []string, out *fleet.Outcome) (
 					Err:       cloudFailure(opBatchRun, id, resp.HttpStatusCode, deref(f.ErrorCode), msg, reqID),
 				})
 			}
-			fleet.NoteSent(ctx, len(accepted)-before, reqID)
+			sent.Accept(accepted)
+			fleet.NoteSent(ctx, len(accepted), reqID)
 			return nil
 		},
 		ReadBack: func(ctx context.Context, ids []string, _ error) (retry.ReadBack, error) {
-			return r.c.readBack(ctx, opBatchRun, ids, rebootDisposition)
+			return r.c.readBack(ctx, ids, rebootDisposition)
 		},
-		Taken: func(ids []string) {
-			accepted = append(accepted, ids...)
-			seenRebooting = append(seenRebooting, ids...)
-		},
+		Taken: sent.Take,
 	}
 	r.c.retry.SendOnce(ctx, ex, ids, out).FailInto(out)
-	return accepted, seenRebooting
 }
 
 // batchRun is one BatchRunDesktops call.
@@ -176,36 +167,19 @@ func (c *Client) waitRebooted(ctx context.Context, poll retry.Poller, ids []stri
 		// When the read was sent: the state it returns is at least
 		// that recent, so the settle window is never shortened.
 		at := time.Now()
-		var reads []string // poll calls: not part of Outcome.RequestIDs
-		states, err := c.describe(ctx, remaining, &reads)
-		if err != nil {
-			return false, err
-		}
-		reqID := lastRequestID(reads, 0)
-		var next []string
-		for _, id := range remaining {
-			s, listed := states[id]
-			if listed {
-				last[id] = s.Native()
-			}
+		next, err := c.followRound(ctx, remaining, last, func(id string, s desktopState, listed bool, reqID string) (verdict, error) {
 			switch {
 			case !listed || s.Gone():
-				out.Failed = append(out.Failed, fleet.DesktopFailure{
-					DesktopID:  id,
-					Err:        cloudFailure(opBatchRun, id, 0, "", "desktop disappeared while waiting for it to come back from the reboot", reqID),
-					LastStatus: last[id],
-				})
+				return waitFailed, cloudFailure(opBatchRun, id, 0, "", "desktop disappeared while waiting for it to come back from the reboot", reqID)
 			case strings.EqualFold(s.Status, "ERROR"):
-				out.Failed = append(out.Failed, fleet.DesktopFailure{
-					DesktopID:  id,
-					Err:        cloudFailure(opBatchRun, id, 0, "", "desktop went into ERROR after the reboot", reqID),
-					LastStatus: s.Native(),
-				})
+				return waitFailed, cloudFailure(opBatchRun, id, 0, "", "desktop went into ERROR after the reboot", reqID)
 			case watch.Observe(id, rebootSign(ctx, s, unknown), at):
-				out.Done = append(out.Done, id)
-			default:
-				next = append(next, id)
+				return waitDone, nil
 			}
+			return waitMore, nil
+		}, out)
+		if err != nil {
+			return false, err
 		}
 		fleet.NoteSettled(ctx, len(remaining)-len(next))
 		remaining = next

@@ -1,13 +1,13 @@
 package huawei
 
 import (
-	"bytes"
 	"context"
-	"net/http"
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
 // TestSecretsEchoedByTheCloudAreRedacted: an error body that repeats the
@@ -15,29 +15,26 @@ import (
 // log line.
 func TestSecretsEchoedByTheCloudAreRedacted(t *testing.T) {
 	const token = "IAM-TOKEN-SHOULD-NOT-LEAK"
-	f := newFake(t, func(w http.ResponseWriter, r *http.Request, s seen) {
-		writeJSON(w, 401, map[string]string{
-			"error_code": "APIGW.0301", "error_msg": "Incorrect IAM authentication information: token " + r.Header.Get("X-Auth-Token"),
-		})
-	})
-	c := newTestClient(t, f.srv.URL, func(c *Config) { c.AccessKey, c.SecretKey, c.AuthToken = "", "", token })
-	var logs bytes.Buffer
-	ctx := tflogtest.RootLogger(context.Background(), &logs)
-	out := c.Deleter(DeleteOptions{Poll: testPoll}).Act(ctx, batch("d1"))
+	m := clienttest.Start(t, func(cfg *mockcloud.Config) { cfg.HuaweiAuthTokens = []string{token} })
+	add(m, "d1")
+	m.InjectFault(failure(opBatchDelete, 401, "APIGW.0301", "Incorrect IAM authentication information: token "+token))
+	c := newTestClient(t, m.URL, func(c *Config) { c.AccessKey, c.SecretKey, c.AuthToken = "", "", token })
+	ctx, logs := clienttest.CaptureLogs(context.Background())
+	out := c.Deleter(DeleteOptions{Deletion: retry.Deletion{Poll: testPoll}}).Act(ctx, batch("d1"))
 	if len(out.Failed) != 1 {
 		t.Fatalf("outcome %+v", out)
 	}
-	if len(f.requests()) != 1 || f.requests()[0].Header.Get("X-Auth-Token") != token {
+	if calls := m.Calls(); len(calls) != 1 || calls[0].Header.Get("X-Auth-Token") != token || calls[0].Auth != "token" {
 		t.Fatal("the token did not reach the cloud, so the test proves nothing")
 	}
 	msg := out.Failed[0].Err.Error()
 	if strings.Contains(msg, token) || !strings.Contains(msg, "APIGW.0301") || !strings.Contains(msg, "(sensitive)") {
 		t.Errorf("error %q: want the code, and the token redacted", msg)
 	}
-	if logs.Len() == 0 {
+	if logs.String() == "" {
 		t.Fatal("nothing was logged")
 	}
 	if strings.Contains(logs.String(), token) {
-		t.Errorf("the token is in the log:\n%s", logs.String())
+		t.Errorf("the token is in the log:\n%s", logs)
 	}
 }

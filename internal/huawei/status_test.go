@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
 func TestStatusMapping(t *testing.T) {
@@ -13,27 +14,27 @@ func TestStatusMapping(t *testing.T) {
 		status, task string
 		want         fleet.Status
 		native       string
-		reboot       disposition
-		delete       disposition
+		reboot       retry.Disposition
+		delete       retry.Disposition
 		unknown      []string // words noted as not known
 	}{
-		{"ACTIVE", "", fleet.StatusRunning, "ACTIVE", dispResend, dispResend, nil},
-		{"active", "", fleet.StatusRunning, "active", dispResend, dispResend, nil},
-		{"ACTIVE", "rebooting", fleet.StatusBusy, "ACTIVE/rebooting", dispTaken, dispResend, nil},
-		{"ACTIVE", "reboot_pending_hard", fleet.StatusBusy, "ACTIVE/reboot_pending_hard", dispTaken, dispResend, nil},
-		{"ACTIVE", "powering-on", fleet.StatusBusy, "ACTIVE/powering-on", dispResend, dispResend, nil},
-		{"ACTIVE", "deleting", fleet.StatusBusy, "ACTIVE/deleting", dispResend, dispTaken, nil},
-		{"ACTIVE", "deleteFailed", fleet.StatusBusy, "ACTIVE/deleteFailed", dispResend, dispFailed, nil},
-		{"SHUTOFF", "", fleet.StatusStopped, "SHUTOFF", dispResend, dispResend, nil},
-		{"SHUTOFF", "powering-on", fleet.StatusStopped, "SHUTOFF/powering-on", dispResend, dispResend, nil},
-		{"DELETED", "", fleet.StatusDeleted, "DELETED", dispResend, dispTaken, nil},
-		{"ERROR", "", fleet.StatusError, "ERROR", dispResend, dispResend, nil},
-		{"HIBERNATED", "", fleet.StatusUnknown, "HIBERNATED", dispResend, dispResend, nil},
-		{"REBOOT", "", fleet.StatusUnknown, "REBOOT", dispTaken, dispResend, nil},
-		{"BUILD", "", fleet.StatusUnknown, "BUILD", dispResend, dispResend, []string{"BUILD"}},
-		{"ACTIVE", "defragmenting", fleet.StatusBusy, "ACTIVE/defragmenting", dispResend, dispResend, []string{"defragmenting"}},
+		{"ACTIVE", "", fleet.StatusRunning, "ACTIVE", retry.NotActedOn, retry.NotActedOn, nil},
+		{"active", "", fleet.StatusRunning, "active", retry.NotActedOn, retry.NotActedOn, nil},
+		{"ACTIVE", "rebooting", fleet.StatusBusy, "ACTIVE/rebooting", retry.ActedOn, retry.NotActedOn, nil},
+		{"ACTIVE", "reboot_pending_hard", fleet.StatusBusy, "ACTIVE/reboot_pending_hard", retry.ActedOn, retry.NotActedOn, nil},
+		{"ACTIVE", "powering-on", fleet.StatusBusy, "ACTIVE/powering-on", retry.NotActedOn, retry.NotActedOn, nil},
+		{"ACTIVE", "deleting", fleet.StatusBusy, "ACTIVE/deleting", retry.NotActedOn, retry.ActedOn, nil},
+		{"ACTIVE", "deleteFailed", fleet.StatusBusy, "ACTIVE/deleteFailed", retry.NotActedOn, retry.FailedForGood, nil},
+		{"SHUTOFF", "", fleet.StatusStopped, "SHUTOFF", retry.NotActedOn, retry.NotActedOn, nil},
+		{"SHUTOFF", "powering-on", fleet.StatusStopped, "SHUTOFF/powering-on", retry.NotActedOn, retry.NotActedOn, nil},
+		{"DELETED", "", fleet.StatusDeleted, "DELETED", retry.NotActedOn, retry.ActedOn, nil},
+		{"ERROR", "", fleet.StatusError, "ERROR", retry.NotActedOn, retry.NotActedOn, nil},
+		{"HIBERNATED", "", fleet.StatusUnknown, "HIBERNATED", retry.NotActedOn, retry.NotActedOn, nil},
+		{"REBOOT", "", fleet.StatusUnknown, "REBOOT", retry.ActedOn, retry.NotActedOn, nil},
+		{"BUILD", "", fleet.StatusUnknown, "BUILD", retry.NotActedOn, retry.NotActedOn, []string{"BUILD"}},
+		{"ACTIVE", "defragmenting", fleet.StatusBusy, "ACTIVE/defragmenting", retry.NotActedOn, retry.NotActedOn, []string{"defragmenting"}},
 		// Empty is not gone: a desktop being deleted may show it.
-		{"", "", fleet.StatusUnknown, "", dispResend, dispTaken, []string{""}},
+		{"", "", fleet.StatusUnknown, "", retry.NotActedOn, retry.ActedOn, []string{""}},
 	}
 	for _, tt := range tests {
 		d := desktopState{ID: "d", Status: tt.status, Task: tt.task}
@@ -58,7 +59,7 @@ func TestStatusMapping(t *testing.T) {
 			t.Errorf("%q/%q: unknown words %q, want %q", tt.status, tt.task, noted, tt.unknown)
 		}
 	}
-	if rebootDisposition(desktopState{}, false) != dispResend || deleteDisposition(desktopState{}, false) != dispTaken {
+	if rebootDisposition(desktopState{}, false) != retry.NotActedOn || deleteDisposition(desktopState{}, false) != retry.ActedOn {
 		t.Error("unlisted desktop: a reboot is resent, a delete was taken")
 	}
 }

@@ -78,7 +78,7 @@ func (s *Server) alibabaExchange(r *http.Request, body []byte) *exchange {
 	ids, _ := aliDesktopIDs(params)
 	call := &Call{
 		Cloud: CloudAlibaba, Operation: action, Version: version, Method: r.Method, Path: r.URL.Path,
-		Params: flatQuery(params), Body: body, DesktopIDs: ids, ClientToken: params.Get("ClientToken"),
+		Params: flatQuery(params), Header: r.Header.Clone(), Body: body, DesktopIDs: ids, ClientToken: params.Get("ClientToken"),
 	}
 	requestID := newRequestID()
 	ex := &exchange{call: call}
@@ -271,6 +271,15 @@ func (h *aliHandler) desktopIDs(min, max int) ([]string, plan, bool) {
 	return ids, plan{}, true
 }
 
+// regionAndDesktops validates the parameters of an admin call about
+// desktops: RegionId, then the DesktopId.N list.
+func (h *aliHandler) regionAndDesktops(min, max int) ([]string, plan, bool) {
+	if p, ok := h.require("RegionId"); !ok {
+		return nil, p, false
+	}
+	return h.desktopIDs(min, max)
+}
+
 // found resolves every ID in the region or fails the whole call naming the
 // unknown ones, as the real API does.
 func (h *aliHandler) found(ids []string) ([]*desktop, []string, plan, bool) {
@@ -356,10 +365,7 @@ func (h *aliHandler) reboot(client bool) plan {
 }
 
 func (h *aliHandler) delete() plan {
-	if p, ok := h.require("RegionId"); !ok {
-		return p
-	}
-	ids, p, ok := h.desktopIDs(1, 100)
+	ids, p, ok := h.regionAndDesktops(1, 100)
 	if !ok {
 		return p
 	}
@@ -404,10 +410,7 @@ func (h *aliHandler) delete() plan {
 const aliTokenPrefix = "mock-next:"
 
 func (h *aliHandler) describe() plan {
-	if p, ok := h.require("RegionId"); !ok {
-		return p
-	}
-	ids, p, ok := h.desktopIDs(0, 100)
+	ids, p, ok := h.regionAndDesktops(0, 100)
 	if !ok {
 		return p
 	}
@@ -418,6 +421,9 @@ func (h *aliHandler) describe() plan {
 			return h.fail(http.StatusBadRequest, "InvalidParameter", "MaxResults must be an integer from 1 to 100.")
 		}
 		max = n
+	}
+	if limit := h.s.behaviour.AlibabaPageLimit; limit > 0 {
+		max = min(max, limit)
 	}
 	// The token is opaque to clients; inside it is the last ID returned,
 	// so pages stay right even when desktops vanish between calls.

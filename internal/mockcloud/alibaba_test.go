@@ -56,13 +56,7 @@ func TestAlibabaSignature(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, Timing{})
-			if tt.tamper != nil {
-				e.setTamper(tt.tamper)
-			}
-			if tt.skew != 0 {
-				e.srv.signatureSkew.Store(int64(tt.skew))
-			}
+			e := newSignatureEnv(t, tt.tamper, tt.skew)
 			ids := e.srv.SeedFleet(CloudAlibaba, DemoAlibabaRegion, "sig", 1)
 			_, err := aliCall(e.aliWith(t, tt.ak, tt.secret, tt.sts), "RebootDesktops", aliAdminVersion, false, adminQuery(ids))
 			c := lastCall(t, e.srv)
@@ -251,16 +245,7 @@ func TestAlibabaAdminReboot(t *testing.T) {
 			base := e.srv.SeedFleet(CloudAlibaba, DemoAlibabaRegion, "adm", 2)
 			ids := tt.setup(e.srv, base)
 			_, err := aliCall(e.ali(t), "RebootDesktops", aliAdminVersion, false, adminQuery(ids, tt.extra...))
-			want := 1
-			if tt.wantCode != "" {
-				wantAliErr(t, err, tt.wantCode, tt.wantStatus)
-				if !strings.Contains(err.Error(), tt.wantMsg) {
-					t.Errorf("message does not name %s: %v", tt.wantMsg, err)
-				}
-				want = 0
-			} else {
-				mustOK(t, err)
-			}
+			want := wantAliAnswer(t, err, tt.wantCode, tt.wantStatus, tt.wantMsg)
 			for _, id := range ids {
 				if n := e.srv.RebootCount(CloudAlibaba, id); n != want {
 					t.Fatalf("%s rebooted %d times, want %d", id, n, want)
@@ -301,16 +286,7 @@ func TestAlibabaDelete(t *testing.T) {
 				delete(q, "RegionId")
 			}
 			_, err := aliCall(e.ali(t), "DeleteDesktops", aliAdminVersion, false, q)
-			want := 1
-			if tt.wantCode != "" {
-				wantAliErr(t, err, tt.wantCode, tt.wantStatus)
-				if !strings.Contains(err.Error(), tt.wantMsg) {
-					t.Errorf("message does not name %q: %v", tt.wantMsg, err)
-				}
-				want = 0
-			} else {
-				mustOK(t, err)
-			}
+			want := wantAliAnswer(t, err, tt.wantCode, tt.wantStatus, tt.wantMsg)
 			for _, id := range ids {
 				if n := e.srv.DeleteCount(CloudAlibaba, id); n != want {
 					t.Fatalf("%s deleted %d times, want %d", id, n, want)
@@ -339,23 +315,14 @@ func TestAlibabaDescribePagination(t *testing.T) {
 	c := e.ali(t)
 
 	var seen []string
-	token := ""
-	pages := 0
-	for {
-		q := adminQuery(nil, "MaxResults", 10)
-		if token != "" {
-			q["NextToken"] = token
-		}
-		res, err := aliCall(c, "DescribeDesktops", aliAdminVersion, false, q)
-		mustOK(t, err)
-		body := aliBody(t, res)
-		pages++
+	pages := describePages(t, c, 10)
+	for i, body := range pages {
 		if n := fmt.Sprint(body["TotalCount"]); n != "25" {
 			t.Fatalf("TotalCount %s, want 25", n)
 		}
 		page := body["Desktops"].([]any)
 		if want := min(10, 25-len(seen)); len(page) != want {
-			t.Fatalf("page %d holds %d desktops, want %d", pages, len(page), want)
+			t.Fatalf("page %d holds %d desktops, want %d", i+1, len(page), want)
 		}
 		for _, d := range page {
 			m := d.(map[string]any)
@@ -364,13 +331,9 @@ func TestAlibabaDescribePagination(t *testing.T) {
 			}
 			seen = append(seen, m["DesktopId"].(string))
 		}
-		token, _ = body["NextToken"].(string)
-		if token == "" {
-			break
-		}
 	}
-	if pages != 3 || len(seen) != 25 {
-		t.Fatalf("%d pages, %d desktops; want 3 pages of 25", pages, len(seen))
+	if len(pages) != 3 || len(seen) != 25 {
+		t.Fatalf("%d pages, %d desktops; want 3 pages of 25", len(pages), len(seen))
 	}
 	for i := 1; i < len(seen); i++ {
 		if seen[i-1] >= seen[i] {

@@ -25,6 +25,10 @@ type Behaviour struct {
 	// does not know: UnknownFailedSubJob (the default), UnknownReject or
 	// UnknownSkip.
 	HuaweiUnknownIDs string `json:"huaweiUnknownIds"`
+	// AlibabaPageLimit, when above zero, is the most desktops a
+	// DescribeDesktops page holds, fewer than the MaxResults asked for:
+	// the document makes MaxResults a maximum, not a promise.
+	AlibabaPageLimit int `json:"alibabaPageLimit"`
 }
 
 // JobWords are the words a Huawei job goes through.
@@ -63,6 +67,9 @@ func (b Behaviour) Validate() error {
 	}
 	if !slices.Contains([]string{"", UnknownReject, UnknownSkip, UnknownFailedSubJob}, b.HuaweiUnknownIDs) {
 		return fmt.Errorf("huaweiUnknownIds must be %q, %q or %q", UnknownFailedSubJob, UnknownReject, UnknownSkip)
+	}
+	if b.AlibabaPageLimit < 0 {
+		return fmt.Errorf("alibabaPageLimit must not be negative")
 	}
 	w := b.HuaweiJobWords
 	if w != (JobWords{}) && (w.Waiting == "" || w.Running == "" || w.Success == "" || w.Failed == "") {

@@ -1,6 +1,7 @@
 package mockcloud
 
 import (
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -160,5 +161,23 @@ func TestBehaviourControl(t *testing.T) {
 		if code := post(bad); code != 400 {
 			t.Errorf("%s: HTTP %d, want 400", bad, code)
 		}
+	}
+}
+
+// TestAlibabaPageLimit: pages hold at most the limit, whatever MaxResults
+// asks for, and the NextTokens still walk the whole region.
+func TestAlibabaPageLimit(t *testing.T) {
+	e := newEnvConfig(t, demo(Timing{}, Behaviour{AlibabaPageLimit: 10}))
+	e.srv.SeedFleet(CloudAlibaba, DemoAlibabaRegion, "p", 25)
+	var sizes []int
+	for _, body := range describePages(t, e.ali(t), 100) {
+		desktops, _ := body["Desktops"].([]any)
+		sizes = append(sizes, len(desktops))
+	}
+	if fmt.Sprint(sizes) != "[10 10 5]" {
+		t.Errorf("page sizes %v, want [10 10 5]", sizes)
+	}
+	if err := (Behaviour{AlibabaPageLimit: -1}).Validate(); err == nil {
+		t.Error("a negative page limit was accepted")
 	}
 }

@@ -3,6 +3,7 @@ package mockcloud
 import (
 	"fmt"
 	"maps"
+	"net/http"
 	"net/url"
 	"slices"
 	"sort"
@@ -21,18 +22,22 @@ type Call struct {
 	// Params are the Alibaba query (and form) parameters, flattened as sent
 	// ("DesktopId.1"), or the Huawei query parameters (repeated values
 	// joined with ",").
-	Params      map[string]string `json:"params"`
-	Body        []byte            `json:"body"`
-	DesktopIDs  []string          `json:"desktopIds"` // desktops named in the request
-	ClientToken string            `json:"clientToken"`
-	JobID       string            `json:"jobId"` // Huawei: the job a BatchDeleteDesktops created, or the one ShowJob asked for
-	Auth        string            `json:"auth"`  // "ak:<AccessKeyId>", "token", "anonymous", or "" when auth failed
-	Status      int               `json:"status"`
-	RequestID   string            `json:"requestId"`
-	ErrorCode   string            `json:"errorCode"`
-	Fault       string            `json:"fault"`   // kind of injected fault, "" if none
-	Applied     bool              `json:"applied"` // the request changed state
-	Time        time.Time         `json:"time"`    // arrival, on the mock's clock
+	Params map[string]string `json:"params"`
+	// Header is the request's headers, signatures and tokens included:
+	// for tests in this process only, never shown by the control API or
+	// the log.
+	Header      http.Header `json:"-"`
+	Body        []byte      `json:"body"`
+	DesktopIDs  []string    `json:"desktopIds"` // desktops named in the request
+	ClientToken string      `json:"clientToken"`
+	JobID       string      `json:"jobId"` // Huawei: the job a BatchDeleteDesktops created, or the one ShowJob asked for
+	Auth        string      `json:"auth"`  // "ak:<AccessKeyId>", "token", "anonymous", or "" when auth failed
+	Status      int         `json:"status"`
+	RequestID   string      `json:"requestId"`
+	ErrorCode   string      `json:"errorCode"`
+	Fault       string      `json:"fault"`   // kind of injected fault, "" if none
+	Applied     bool        `json:"applied"` // the request changed state
+	Time        time.Time   `json:"time"`    // arrival, on the mock's clock
 }
 
 // record reserves the call's place in arrival order; finish fills in the
@@ -127,6 +132,7 @@ func (s *Server) ResetCalls() {
 func (c *Call) clone() Call {
 	out := *c
 	out.Params = maps.Clone(c.Params)
+	out.Header = c.Header.Clone()
 	out.Body = slices.Clone(c.Body)
 	out.DesktopIDs = slices.Clone(c.DesktopIDs)
 	return out

@@ -121,29 +121,6 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// DesktopCounts is what GET /_mock/counts lists.
-type DesktopCounts struct {
-	Cloud   string `json:"cloud"`
-	ID      string `json:"id"`
-	Reboots int    `json:"reboots"`
-	Deletes int    `json:"deletes"`
-}
-
-// Counts lists the reboots and deletions applied per desktop, gone
-// desktops included, by cloud and ID.
-func (s *Server) Counts() []DesktopCounts {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]DesktopCounts, 0, len(s.counts))
-	for k, c := range s.counts {
-		out = append(out, DesktopCounts{Cloud: k.cloud, ID: k.id, Reboots: c.reboots, Deletes: c.deletes})
-	}
-	slices.SortFunc(out, func(a, b DesktopCounts) int {
-		return strings.Compare(a.Cloud+"\x00"+a.ID, b.Cloud+"\x00"+b.ID)
-	})
-	return out
-}
-
 // controlAddDesktops takes a list of desktops, one desktop, or a seed
 // request (recognised by its "count").
 func (s *Server) controlAddDesktops(body []byte) ([]string, error) {

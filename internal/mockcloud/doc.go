@@ -23,10 +23,15 @@
 // duration makes a transition instant, a huge one freezes it in its
 // transitional status, and Advance moves the mock's clock.
 //
-// Every request is recorded (Calls) with what it named and whether it
-// changed state, per-desktop reboot and delete counts are kept, and faults
-// (throttling, 5xx, latency, connection resets, broken bodies, chosen
-// errors, failed Huawei sub-jobs) can be injected, including the "lost
-// response" case where the cloud applied the request but the client never
-// learnt it.
+// Every request is recorded (Calls) with what it named, its headers and
+// whether it changed state, per-desktop reboot and delete counts are kept,
+// and faults (throttling, 5xx, latency, connection resets, broken bodies,
+// chosen errors, failed Huawei sub-jobs, answers of a test's own making)
+// can be injected, including the "lost response" case where the cloud
+// applied the request but the client never learnt it.
+//
+// For tests of the cloud clients, OnCall runs code as a chosen call
+// arrives (move the clock, end the client's context), and ApplyReboot,
+// ApplyDelete and RemoveDesktops act on desktops outside the API, as a call
+// whose answer was lost, or another client, would.
 package mockcloud

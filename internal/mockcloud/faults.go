@@ -2,6 +2,7 @@ package mockcloud
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
 	"slices"
@@ -34,10 +35,15 @@ const (
 	// FaultJobFailed makes Huawei delete sub-jobs end FAILED; it never
 	// changes an HTTP response.
 	FaultJobFailed FaultKind = "job_failed"
+	// FaultAnswer answers with the Status (default 200), Header and Body
+	// of your choice: an answer the clouds' sources allow but the mock
+	// does not give by itself (a proxy's page, a body cut short, a word no
+	// document names).
+	FaultAnswer FaultKind = "answer"
 )
 
 var faultKinds = []FaultKind{FaultThrottle, FaultServerError, FaultLatency, FaultReset, FaultHTML,
-	FaultTruncatedJSON, FaultEmptyBody, FaultError, FaultJobFailed}
+	FaultTruncatedJSON, FaultEmptyBody, FaultError, FaultJobFailed, FaultAnswer}
 
 // Fault describes an injected failure. Empty Cloud or Operation match any.
 type Fault struct {
@@ -53,6 +59,12 @@ type Fault struct {
 	Latency     time.Duration `json:"latency"`     // FaultLatency: delay before handling (honours request cancellation)
 	DesktopIDs  []string      `json:"desktopIds"`  // FaultJobFailed: these desktops' sub-jobs fail (empty = all); FaultError: only fire when the call names one
 	RetryAfter  time.Duration `json:"retryAfter"`  // FaultThrottle: send Retry-After (seconds) when > 0
+	// Header and Body are FaultAnswer's answer. Content-Type defaults to
+	// application/json and the cloud's request-ID header (x-acs-request-id,
+	// X-Request-Id) to a fresh ID; an empty value leaves a header out. A
+	// Content-Length larger than Body makes a body cut short.
+	Header map[string]string `json:"header"`
+	Body   string            `json:"body"`
 }
 
 type faultEntry struct {
@@ -67,7 +79,7 @@ func (s *Server) InjectFault(f Fault) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.nextFault++
-	f.DesktopIDs = slices.Clone(f.DesktopIDs)
+	f.DesktopIDs, f.Header = slices.Clone(f.DesktopIDs), maps.Clone(f.Header)
 	s.faults = append(s.faults, &faultEntry{id: s.nextFault, f: f})
 	return s.nextFault
 }
@@ -100,7 +112,7 @@ func (s *Server) Faults() []FaultInfo {
 	out := make([]FaultInfo, len(s.faults))
 	for i, e := range s.faults {
 		out[i] = FaultInfo{ID: e.id, Fault: e.f, Fired: e.fired}
-		out[i].Fault.DesktopIDs = slices.Clone(e.f.DesktopIDs)
+		out[i].Fault.DesktopIDs, out[i].Fault.Header = slices.Clone(e.f.DesktopIDs), maps.Clone(e.f.Header)
 	}
 	return out
 }
@@ -111,7 +123,7 @@ func (f *Fault) needsPlan() bool {
 	switch f.Kind {
 	case FaultTruncatedJSON, FaultEmptyBody:
 		return true
-	case FaultServerError, FaultReset, FaultHTML:
+	case FaultServerError, FaultReset, FaultHTML, FaultAnswer:
 		return f.AfterApply
 	}
 	return false
@@ -157,9 +169,17 @@ func (s *Server) pickFault(c *Call) *Fault {
 	return s.pick(c, func(k FaultKind) bool { return k != FaultLatency && k != FaultJobFailed })
 }
 
-// pickJobFailure is consulted when a Huawei delete job is created.
-func (s *Server) pickJobFailure(c *Call) *Fault {
-	return s.pick(c, func(k FaultKind) bool { return k == FaultJobFailed })
+// pickJobFailures is consulted when a Huawei delete job is created: every
+// job failure that fires, in the order added. A sub-job fails by the first
+// of them that names its desktop, or names none.
+func (s *Server) pickJobFailures(c *Call) []Fault {
+	var out []Fault
+	for _, e := range s.faults {
+		if e.f.Kind == FaultJobFailed && e.matches(c) && s.roll(e) {
+			out = append(out, e.f)
+		}
+	}
+	return out
 }
 
 func (s *Server) pick(c *Call, kind func(FaultKind) bool) *Fault {
@@ -195,6 +215,8 @@ func (s *Server) faultResponse(ex *exchange, f *Fault, real *response) *response
 		return ex.errorResponse(status, or(f.Code, code), or(f.Message, "Injected error."))
 	case FaultReset:
 		return &response{reset: true}
+	case FaultAnswer:
+		return answerResponse(cloud, f)
 	case FaultHTML:
 		h := http.Header{}
 		h.Set("Content-Type", "text/html")
@@ -217,6 +239,26 @@ func (s *Server) faultResponse(ex *exchange, f *Fault, real *response) *response
 	// A kind this version does not know answers like a server error, so a
 	// typo in a test is loud rather than silently ignored.
 	return ex.errorResponse(http.StatusInternalServerError, "MockFaultUnknown", fmt.Sprintf("Unknown fault kind %q.", f.Kind))
+}
+
+// answerResponse is a FaultAnswer's answer, with the cloud's defaults for
+// the headers it does not name.
+func answerResponse(cloud string, f *Fault) *response {
+	idHeader := "x-acs-request-id"
+	if cloud == CloudHuawei {
+		idHeader = "X-Request-Id"
+	}
+	h := http.Header{}
+	h.Set("Content-Type", "application/json")
+	h.Set(idHeader, newRequestID())
+	for k, v := range f.Header {
+		if v == "" {
+			h.Del(k)
+		} else {
+			h.Set(k, v)
+		}
+	}
+	return &response{status: or(f.Status, http.StatusOK), header: h, body: []byte(f.Body), requestID: h.Get(idHeader)}
 }
 
 func throttleResponse(ex *exchange, f *Fault) *response {
@@ -245,23 +287,31 @@ func throttleResponse(ex *exchange, f *Fault) *response {
 	return resp
 }
 
-func serverErrorCode(cloud string, status int) (string, string) {
-	if cloud == CloudHuawei {
-		switch status {
-		case http.StatusInternalServerError:
-			return "WKS.0500", "Internal server error."
-		case http.StatusGatewayTimeout:
-			return "APIGW.0204", "Backend timeout."
-		}
-		return "APIGW.0203", "Backend unavailable."
+// serverErrors are the code and message each cloud answers a 5xx with, by
+// status; status 0 stands for any status not listed (503 and the rest).
+var serverErrors = map[string]map[int][2]string{
+	CloudHuawei: {
+		http.StatusInternalServerError: {"WKS.0500", "Internal server error."},
+		http.StatusGatewayTimeout:      {"APIGW.0204", "Backend timeout."},
+		0:                              {"APIGW.0203", "Backend unavailable."},
+	},
+	CloudAlibaba: {
+		http.StatusInternalServerError: {"InternalError", "The request processing has failed due to some unknown error, exception or failure."},
+		http.StatusGatewayTimeout:      {"GatewayTimeout", "The gateway did not receive a timely response from the service."},
+		0:                              {"ServiceUnavailable", "The request has failed due to a temporary failure of the server."},
+	},
+}
+
+func serverErrorCode(cloud string, status int) (code, message string) {
+	byStatus, ok := serverErrors[cloud]
+	if !ok {
+		byStatus = serverErrors[CloudAlibaba]
 	}
-	switch status {
-	case http.StatusInternalServerError:
-		return "InternalError", "The request processing has failed due to some unknown error, exception or failure."
-	case http.StatusGatewayTimeout:
-		return "GatewayTimeout", "The gateway did not receive a timely response from the service."
+	e, ok := byStatus[status]
+	if !ok {
+		e = byStatus[0]
 	}
-	return "ServiceUnavailable", "The request has failed due to a temporary failure of the server."
+	return e[0], e[1]
 }
 
 // gatewayPage is what a load balancer in front of either cloud sends when

@@ -439,3 +439,87 @@ func (s *syncWriter) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+// TestFaultAnswer: the answer of the test's choice, with the cloud's
+// request-ID header unless the fault leaves it out, a Content-Length that
+// cuts the body short, and AfterApply applying the call first.
+func TestFaultAnswer(t *testing.T) {
+	tests := []struct {
+		name         string
+		fault        Fault
+		wantStatus   int
+		wantBody     string
+		wantIDHeader bool
+		wantCut      bool
+		wantApplied  bool
+	}{
+		{name: "defaults", fault: Fault{Body: `{"x":1}`}, wantStatus: 200, wantBody: `{"x":1}`, wantIDHeader: true},
+		{name: "status, type, no request ID", fault: Fault{Status: 502, Body: "<html>down</html>",
+			Header: map[string]string{"Content-Type": "text/html", "X-Request-Id": "", "x-acs-request-id": ""}},
+			wantStatus: 502, wantBody: "<html>down</html>"},
+		{name: "body cut short", fault: Fault{Status: 202, Body: `{"job_id":`, Header: map[string]string{"Content-Length": "100"}},
+			wantStatus: 202, wantBody: `{"job_id":`, wantIDHeader: true, wantCut: true},
+		{name: "after apply", fault: Fault{Body: `{}`, AfterApply: true}, wantStatus: 200, wantBody: `{}`, wantIDHeader: true, wantApplied: true},
+	}
+	for _, cloud := range []string{CloudAlibaba, CloudHuawei} {
+		for _, tt := range tests {
+			t.Run(cloud+"/"+tt.name, func(t *testing.T) {
+				e := newEnv(t, Timing{})
+				f := tt.fault
+				f.Kind, f.Cloud, f.Count = FaultAnswer, cloud, 1
+				var req *http.Request
+				var id string
+				if cloud == CloudAlibaba {
+					id = e.srv.SeedFleet(cloud, DemoAlibabaRegion, "a", 1)[0]
+					f.Operation = "RebootDesktops"
+					req, _ = http.NewRequest(http.MethodPost, e.hs.URL+"/?"+anonReboot(id, "tok").Encode(), nil)
+				} else {
+					id = e.srv.SeedFleet(cloud, DemoHuaweiProject, "a", 1)[0]
+					f.Operation = "BatchRunDesktops"
+					req, _ = http.NewRequest(http.MethodPost, e.hs.URL+hwPath("/desktops/action"),
+						strings.NewReader(`{"desktop_ids":["`+id+`"],"op_type":"reboot"}`))
+					req.Header.Set("X-Auth-Token", DemoHuaweiAuthToken)
+					req.Header.Set("Content-Type", "application/json")
+				}
+				e.srv.InjectFault(f)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, readErr := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != tt.wantStatus || string(body) != tt.wantBody || (readErr != nil) != tt.wantCut {
+					t.Errorf("answer %d %q (read error %v), want %d %q, cut %v", resp.StatusCode, body, readErr, tt.wantStatus, tt.wantBody, tt.wantCut)
+				}
+				idHeader := map[string]string{CloudAlibaba: "x-acs-request-id", CloudHuawei: "X-Request-Id"}[cloud]
+				c := lastCall(t, e.srv)
+				if got := resp.Header.Get(idHeader); (got != "") != tt.wantIDHeader || got != c.RequestID {
+					t.Errorf("%s %q, recorded request ID %q", idHeader, got, c.RequestID)
+				}
+				if c.Fault != string(FaultAnswer) || c.Applied != tt.wantApplied || (e.srv.RebootCount(cloud, id) == 1) != tt.wantApplied {
+					t.Errorf("recorded fault %q applied %v, %d reboots; want applied %v", c.Fault, c.Applied, e.srv.RebootCount(cloud, id), tt.wantApplied)
+				}
+			})
+		}
+	}
+}
+
+// TestJobFailuresPerDesktop: several job failures shape one job, each
+// sub-job failing by the first that names its desktop (or names none).
+func TestJobFailuresPerDesktop(t *testing.T) {
+	e := newEnv(t, Timing{})
+	ids := e.srv.SeedFleet(CloudHuawei, DemoHuaweiProject, "jf", 3)
+	e.srv.InjectFault(Fault{Cloud: CloudHuawei, Kind: FaultJobFailed, DesktopIDs: ids[1:2], Code: "WKS.0105", Message: "in use"})
+	e.srv.InjectFault(Fault{Cloud: CloudHuawei, Kind: FaultJobFailed, DesktopIDs: ids[1:], Code: "WKS.9999", Message: "Desktop not found"})
+	c := e.hw(t)
+	resp, err := hwDelete(c, ids)
+	mustOK(t, err)
+	var got []string
+	for _, sj := range deref(showJob(t, c, deref(resp.JobId)).SubJobs) {
+		got = append(got, deref(sj.Status)+" "+deref(sj.ErrorCode))
+	}
+	want := []string{"SUCCESS ", "FAILED WKS.0105", "FAILED WKS.9999"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("sub-jobs %q, want %q", got, want)
+	}
+}

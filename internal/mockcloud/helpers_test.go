@@ -59,6 +59,19 @@ func newEnvConfig(t *testing.T, cfg Config) *env {
 
 func (e *env) setTamper(f func(*http.Request)) { e.tamper.Store(&f) }
 
+// newSignatureEnv is a mock for a signature test: tamper, when set, changes
+// each request on its way in, and the clock signatures are checked against
+// is skew off.
+func newSignatureEnv(t *testing.T, tamper func(*http.Request), skew time.Duration) *env {
+	t.Helper()
+	e := newEnv(t, Timing{})
+	if tamper != nil {
+		e.setTamper(tamper)
+	}
+	e.srv.signatureSkew.Store(int64(skew))
+	return e
+}
+
 func (e *env) host() string { return strings.TrimPrefix(e.hs.URL, "http://") }
 
 // ---- Alibaba ----
@@ -125,6 +138,29 @@ func aliCall(c *openapi.Client, action, version string, anonymous bool, query ma
 	return c.CallApi(params, &openapi.OpenApiRequest{Query: openapiutil.Query(query)}, &dara.RuntimeOptions{})
 }
 
+// describePages reads DescribeDesktops of the demo region page by page,
+// maxResults a page, and returns the body of each page.
+func describePages(t *testing.T, c *openapi.Client, maxResults int) []map[string]any {
+	t.Helper()
+	var pages []map[string]any
+	token := ""
+	for len(pages) < 100 {
+		q := adminQuery(nil, "MaxResults", maxResults)
+		if token != "" {
+			q["NextToken"] = token
+		}
+		res, err := aliCall(c, "DescribeDesktops", aliAdminVersion, false, q)
+		mustOK(t, err)
+		body := aliBody(t, res)
+		pages = append(pages, body)
+		if token, _ = body["NextToken"].(string); token == "" {
+			return pages
+		}
+	}
+	t.Fatal("the NextTokens never end")
+	return nil
+}
+
 func adminQuery(ids []string, extra ...any) map[string]any {
 	q := map[string]any{"RegionId": DemoAlibabaRegion}
 	if ids != nil {
@@ -144,17 +180,42 @@ func clientQuery(ids []string, token string) map[string]any {
 	}
 }
 
-// aliErrCode returns the cloud error code and HTTP status of an SDK error.
-func aliErrCode(t *testing.T, err error) (string, int) {
+// sdkError is the SDK's error of type E that a call failed with; it fails
+// the test when the call succeeded or failed otherwise.
+func sdkError[E error](t *testing.T, err error) E {
 	t.Helper()
 	if err == nil {
 		t.Fatal("call succeeded, want an error")
 	}
-	var se *tea.SDKError
+	var se E
 	if !errors.As(err, &se) {
-		t.Fatalf("error %T %v is not a *tea.SDKError", err, err)
+		t.Fatalf("error %T %v is not a %T", err, err, se)
 	}
+	return se
+}
+
+// aliErrCode returns the cloud error code and HTTP status of an SDK error.
+func aliErrCode(t *testing.T, err error) (string, int) {
+	t.Helper()
+	se := sdkError[*tea.SDKError](t, err)
 	return tea.StringValue(se.Code), tea.IntValue(se.StatusCode)
+}
+
+// wantAliAnswer checks how an Alibaba call ended: refused with code,
+// status and a message naming msg, or accepted when code is "". It returns
+// how often the call's desktops must have been acted on: never when it was
+// refused, once when accepted.
+func wantAliAnswer(t *testing.T, err error, code string, status int, msg string) int {
+	t.Helper()
+	if code == "" {
+		mustOK(t, err)
+		return 1
+	}
+	wantAliErr(t, err, code, status)
+	if !strings.Contains(err.Error(), msg) {
+		t.Errorf("message does not name %q: %v", msg, err)
+	}
+	return 0
 }
 
 func wantAliErr(t *testing.T, err error, code string, status int) {
@@ -207,14 +268,7 @@ func (e *env) hwWith(t *testing.T, ak, sk, project, securityToken string) *works
 
 func hwErr(t *testing.T, err error) *sdkerr.ServiceResponseError {
 	t.Helper()
-	if err == nil {
-		t.Fatal("call succeeded, want an error")
-	}
-	var se *sdkerr.ServiceResponseError
-	if !errors.As(err, &se) {
-		t.Fatalf("error %T %v is not a ServiceResponseError", err, err)
-	}
-	return se
+	return sdkError[*sdkerr.ServiceResponseError](t, err)
 }
 
 func wantHwErr(t *testing.T, err error, code string, status int) {

@@ -84,7 +84,7 @@ func (s *Server) huaweiExchange(r *http.Request, body []byte) *exchange {
 	query, _ := url.ParseQuery(r.URL.RawQuery)
 	call := &Call{
 		Cloud: CloudHuawei, Operation: or(op, "Unknown"), Version: "v2", Method: r.Method, Path: r.URL.Path,
-		Params: flatQuery(query), Body: body,
+		Params: flatQuery(query), Header: r.Header.Clone(), Body: body,
 	}
 	// Name the desktops for the record and for fault matching; a body that
 	// does not parse is the handler's to reject.
@@ -214,6 +214,27 @@ func decodeStrict(body []byte, v any) error {
 	return nil
 }
 
+// hwBatch is what the bodies of both batch calls hold in common.
+type hwBatch struct {
+	DesktopIDs *[]string `json:"desktop_ids"`
+}
+
+// batchBody decodes the body of a batch call (api) into req, whose
+// hwBatch is batch, and checks its desktop_ids.
+func (h *hwHandler) batchBody(body []byte, api string, req any, batch *hwBatch) ([]string, plan, bool) {
+	if err := decodeStrict(body, req); err != nil {
+		return nil, h.fail(http.StatusBadRequest, "WKS.0001", "The request body is not valid JSON for "+api+": "+err.Error()), false
+	}
+	if batch.DesktopIDs == nil {
+		return nil, h.fail(http.StatusBadRequest, "WKS.0001", "desktop_ids is required."), false
+	}
+	ids := *batch.DesktopIDs
+	if msg := checkIDs(ids); msg != "" {
+		return nil, h.fail(http.StatusBadRequest, "WKS.0001", msg), false
+	}
+	return ids, plan{}, true
+}
+
 // checkIDs applies the batch rules: 1..100 IDs, none empty, no repeats.
 func checkIDs(ids []string) string {
 	switch {
@@ -237,20 +258,14 @@ func checkIDs(ids []string) string {
 
 func (h *hwHandler) batchDelete(body []byte) plan {
 	var req struct {
-		DesktopIDs        *[]string `json:"desktop_ids"`
-		DeleteUsers       *bool     `json:"delete_users"`
-		EmailNotification *bool     `json:"email_notification"`
-		IsForceDelete     *bool     `json:"is_force_delete"`
+		hwBatch
+		DeleteUsers       *bool `json:"delete_users"`
+		EmailNotification *bool `json:"email_notification"`
+		IsForceDelete     *bool `json:"is_force_delete"`
 	}
-	if err := decodeStrict(body, &req); err != nil {
-		return h.fail(http.StatusBadRequest, "WKS.0001", "The request body is not valid JSON for batch-delete: "+err.Error())
-	}
-	if req.DesktopIDs == nil {
-		return h.fail(http.StatusBadRequest, "WKS.0001", "desktop_ids is required.")
-	}
-	ids := *req.DesktopIDs
-	if msg := checkIDs(ids); msg != "" {
-		return h.fail(http.StatusBadRequest, "WKS.0001", msg)
+	ids, p, ok := h.batchBody(body, "batch-delete", &req, &req.hwBatch)
+	if !ok {
+		return p
 	}
 	force := req.IsForceDelete != nil && *req.IsForceDelete
 	type target struct {
@@ -314,17 +329,7 @@ func (h *hwHandler) batchDelete(body []byte) plan {
 		h.call.JobID = job.id // only a job that exists is recorded
 		// Which sub-jobs an injected failure hits is decided now, when
 		// the cloud accepts the job, so counts stay truthful.
-		if f := h.s.pickJobFailure(h.call); f != nil {
-			for i := range job.subs {
-				sub := &job.subs[i]
-				if sub.failed || (len(f.DesktopIDs) > 0 && !contains(f.DesktopIDs, sub.desktopID)) {
-					continue
-				}
-				sub.failed = true
-				sub.errorCode = or(f.Code, "WKS.0500")
-				sub.failReason = or(f.Message, "internal error while deleting the desktop; try again later")
-			}
-		}
+		job.failSubJobs(h.s.pickJobFailures(h.call))
 		h.s.jobs[job.id] = job
 		for _, t := range targets {
 			if t.exists && t.task != hwDeleting {
@@ -334,15 +339,6 @@ func (h *hwHandler) batchDelete(body []byte) plan {
 	}}
 }
 
-func contains(ss []string, s string) bool {
-	for _, x := range ss {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 var hwOpTypes = map[string]bool{"reboot": true, "os-start": true, "os-stop": true, "os-hibernate": true, "start": true, "stop": true}
 
 // batchRun is desktops/action. Unlike batch-delete it never fails the whole
@@ -350,19 +346,13 @@ var hwOpTypes = map[string]bool{"reboot": true, "os-start": true, "os-stop": tru
 // the rest go ahead.
 func (h *hwHandler) batchRun(body []byte) plan {
 	var req struct {
-		DesktopIDs *[]string `json:"desktop_ids"`
-		OpType     string    `json:"op_type"`
-		Type       *string   `json:"type"`
+		hwBatch
+		OpType string  `json:"op_type"`
+		Type   *string `json:"type"`
 	}
-	if err := decodeStrict(body, &req); err != nil {
-		return h.fail(http.StatusBadRequest, "WKS.0001", "The request body is not valid JSON for desktops/action: "+err.Error())
-	}
-	if req.DesktopIDs == nil {
-		return h.fail(http.StatusBadRequest, "WKS.0001", "desktop_ids is required.")
-	}
-	ids := *req.DesktopIDs
-	if msg := checkIDs(ids); msg != "" {
-		return h.fail(http.StatusBadRequest, "WKS.0001", msg)
+	ids, p, ok := h.batchBody(body, "desktops/action", &req, &req.hwBatch)
+	if !ok {
+		return p
 	}
 	if !hwOpTypes[req.OpType] {
 		return h.fail(http.StatusBadRequest, "WKS.0001", fmt.Sprintf("op_type %q is not supported; use reboot, os-start or os-stop.", req.OpType))

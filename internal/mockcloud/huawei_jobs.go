@@ -2,6 +2,7 @@ package mockcloud
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -40,6 +41,25 @@ func (s *Server) newJobID() string {
 		}
 	}
 	return s.newUUID()
+}
+
+// failSubJobs makes sub-jobs fail by the injected job failures: each by the
+// first that names its desktop, or names none.
+func (j *hwJob) failSubJobs(faults []Fault) {
+	for i := range j.subs {
+		sub := &j.subs[i]
+		for _, f := range faults {
+			if sub.failed {
+				break
+			}
+			if len(f.DesktopIDs) > 0 && !slices.Contains(f.DesktopIDs, sub.desktopID) {
+				continue
+			}
+			sub.failed = true
+			sub.errorCode = or(f.Code, "WKS.0500")
+			sub.failReason = or(f.Message, "internal error while deleting the desktop; try again later")
+		}
+	}
 }
 
 // end is when every sub-job that can finish has finished.

@@ -1,9 +1,6 @@
 package mockcloud
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"net/http"
 	"net/url"
 	"sort"
@@ -14,11 +11,16 @@ import (
 // This file verifies Huawei Cloud's SDK-HMAC-SHA256 signature from the
 // published algorithm, sharing no code with the SDK's signer.
 
-const (
-	sdkHMACAlgorithm = "SDK-HMAC-SHA256"
-	sdkDateLayout    = "20060102T150405Z"
-	unsignedPayload  = "UNSIGNED-PAYLOAD"
-)
+// sdkHMACAlgorithm names the signature in the Authorization header and
+// begins the string to sign.
+const sdkHMACAlgorithm = "SDK-HMAC-SHA256"
+
+// sdkDateLayout is the form of X-Sdk-Date.
+const sdkDateLayout = "20060102T150405Z"
+
+// unsignedPayload in X-Sdk-Content-Sha256 says the body is not signed, as
+// the SDK sends for a body that is not JSON.
+const unsignedPayload = "UNSIGNED-PAYLOAD"
 
 // iamFailure is the one 401 Huawei's gateway answers for any AK/SK or token
 // problem; detail says which, without echoing anything secret.
@@ -26,38 +28,11 @@ func iamFailure(detail string) *authFailure {
 	return &authFailure{http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: " + detail}
 }
 
-type sdkAuth struct {
-	accessKey     string
-	signedHeaders []string
-	signature     string
-}
-
-func parseSDKAuth(h string) (*sdkAuth, *authFailure) {
-	rest, ok := strings.CutPrefix(h, sdkHMACAlgorithm+" ")
-	if !ok {
-		return nil, iamFailure("the Authorization header must use " + sdkHMACAlgorithm + ".")
-	}
-	a := &sdkAuth{}
-	seen := map[string]bool{}
-	for part := range strings.SplitSeq(rest, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(part), "=")
-		if !ok {
-			return nil, iamFailure("the Authorization header is malformed.")
-		}
-		seen[k] = true
-		switch k {
-		case "Access":
-			a.accessKey = v
-		case "SignedHeaders":
-			if v != "" {
-				a.signedHeaders = strings.Split(v, ";")
-			}
-		case "Signature":
-			a.signature = v
-		}
-	}
-	if !seen["Access"] || !seen["SignedHeaders"] || !seen["Signature"] || a.accessKey == "" || a.signature == "" {
-		return nil, iamFailure("the Authorization header needs Access, SignedHeaders and Signature.")
+// parseSDKAuth reads an SDK-HMAC-SHA256 Authorization header.
+func parseSDKAuth(h string) (authHeader, *authFailure) {
+	a, problem := parseAuthHeader(h, sdkHMACAlgorithm, "Access")
+	if problem != "" {
+		return authHeader{}, iamFailure(problem)
 	}
 	return a, nil
 }
@@ -94,7 +69,7 @@ func verifySDKHMAC(r *http.Request, body []byte, keys map[string]string, now tim
 	if err != nil {
 		return "", iamFailure("X-Sdk-Date must look like 20060102T150405Z.")
 	}
-	if d := now.Sub(date); d > signatureWindow || d < -signatureWindow {
+	if !withinSignatureWindow(date, now) {
 		return "", iamFailure("the request has expired: X-Sdk-Date must be within 15 minutes of the server time.")
 	}
 
@@ -102,8 +77,7 @@ func verifySDKHMAC(r *http.Request, body []byte, keys map[string]string, now tim
 	// or declares the payload unsigned for non-JSON bodies.
 	payload := r.Header.Get("X-Sdk-Content-Sha256")
 	if payload != unsignedPayload {
-		sum := sha256.Sum256(body)
-		payload = hex.EncodeToString(sum[:])
+		payload = hexSHA256(body)
 	}
 	canonical := strings.Join([]string{
 		r.Method,
@@ -113,12 +87,8 @@ func verifySDKHMAC(r *http.Request, body []byte, keys map[string]string, now tim
 		strings.Join(a.signedHeaders, ";"),
 		payload,
 	}, "\n")
-	crHash := sha256.Sum256([]byte(canonical))
-	stringToSign := sdkHMACAlgorithm + "\n" + dateHeader + "\n" + hex.EncodeToString(crHash[:])
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write([]byte(stringToSign))
-	got, err := hex.DecodeString(a.signature)
-	if err != nil || !hmac.Equal(got, mac.Sum(nil)) {
+	stringToSign := sdkHMACAlgorithm + "\n" + dateHeader + "\n" + hexSHA256([]byte(canonical))
+	if !signatureMatches(secret, stringToSign, a.signature) {
 		return "", iamFailure("the signature does not match; check the secret key and the signing method.")
 	}
 	return a.accessKey, nil
@@ -137,8 +107,8 @@ func sdkCanonicalURI(p string) string {
 	return out
 }
 
-// sdkCanonicalQuery sorts by name, then by value within a repeated name (the
-// SDK sends arrays as repeated names), both escaped.
+// sdkCanonicalQuery decodes the raw query itself, keeping each repeated name
+// (the SDK sends arrays so), and renders it in the canonical form.
 func sdkCanonicalQuery(raw string) string {
 	q := map[string][]string{}
 	for pair := range strings.SplitSeq(raw, "&") {
@@ -155,20 +125,7 @@ func sdkCanonicalQuery(raw string) string {
 		}
 		q[k] = append(q[k], v)
 	}
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		vs := q[k]
-		sort.Strings(vs)
-		for _, v := range vs {
-			parts = append(parts, rfc3986(k)+"="+rfc3986(v))
-		}
-	}
-	return strings.Join(parts, "&")
+	return canonicalQuery(q)
 }
 
 // sdkCanonicalHeaders gives one name:value line per value of each signed

@@ -48,13 +48,7 @@ func TestHuaweiSignature(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, Timing{})
-			if tt.tamper != nil {
-				e.setTamper(tt.tamper)
-			}
-			if tt.skew != 0 {
-				e.srv.signatureSkew.Store(int64(tt.skew))
-			}
+			e := newSignatureEnv(t, tt.tamper, tt.skew)
 			ids := e.srv.SeedFleet(CloudHuawei, DemoHuaweiProject, "sig", 1)
 			_, err := hwReboot(e.hwWith(t, tt.ak, tt.sk, tt.project, tt.st), ids)
 			c := lastCall(t, e.srv)

@@ -38,7 +38,7 @@ func checkRPCV2Anonymous(r *http.Request, params url.Values, now time.Time) *aut
 		return &authFailure{http.StatusBadRequest, "InvalidTimeStamp.Format",
 			"Timestamp must be an ISO 8601 UTC time like 2006-01-02T15:04:05Z."}
 	}
-	if d := now.Sub(ts); d > signatureWindow || d < -signatureWindow {
+	if !withinSignatureWindow(ts, now) {
 		return &authFailure{http.StatusBadRequest, "InvalidTimeStamp.Expired",
 			"Specified time stamp or date value is expired: Timestamp must be within 15 minutes of the server time."}
 	}

@@ -77,6 +77,7 @@ type Server struct {
 	tokenCache   map[string]*tokenEntry // Alibaba client API idempotence, by action and ClientToken
 	nonces       map[string]time.Time   // Alibaba x-acs-signature-nonce values seen, for replay refusal
 	calls        []*Call
+	hooks        []func(Call) // OnCall
 	faults       []*faultEntry
 	nextFault    int
 	faultRNG     *rand.Rand
@@ -217,6 +218,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request, ex *exchange) {
 	s.mu.Lock()
 	ex.call.Auth = auth
 	s.mu.Unlock()
+	s.runHooks(ex.call)
 	var fired, slow *Fault
 	applied := false
 	if resp == nil {
@@ -302,7 +304,7 @@ func (s *Server) delay(ctx context.Context, call *Call) (*Fault, bool) {
 // unknownExchange answers paths that belong to neither cloud. It is still
 // recorded, so a test sees a client that built a wrong URL.
 func (s *Server) unknownExchange(r *http.Request, body []byte) *exchange {
-	call := &Call{Method: r.Method, Path: r.URL.Path, Params: flatQuery(r.URL.Query()), Body: body, Operation: "Unknown"}
+	call := &Call{Method: r.Method, Path: r.URL.Path, Params: flatQuery(r.URL.Query()), Header: r.Header.Clone(), Body: body, Operation: "Unknown"}
 	ex := &exchange{call: call}
 	ex.errorResponse = func(status int, code, message string) *response {
 		return jsonResponse(status, map[string]string{"code": code, "message": message}, newRequestID(), code, nil)

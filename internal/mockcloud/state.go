@@ -58,8 +58,6 @@ type desktop struct {
 	sub     int
 }
 
-type counts struct{ reboots, deletes int }
-
 // view derives the desktop's status at now. gone means the cloud no longer
 // knows it.
 func (s *Server) view(d *desktop, now time.Time) (status, task string, gone bool) {
@@ -163,16 +161,6 @@ func (s *Server) visible(cloud, region string, now time.Time, ids []string) []*d
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
-}
-
-func (s *Server) countsFor(cloud, id string) *counts {
-	k := dkey{cloud, id}
-	c := s.counts[k]
-	if c == nil {
-		c = &counts{}
-		s.counts[k] = c
-	}
-	return c
 }
 
 // startReboot and startDelete are the only ways a desktop changes, and the
@@ -336,25 +324,4 @@ func (s *Server) Desktops() []Desktop {
 		return a.ID < b.ID
 	})
 	return out
-}
-
-// RebootCount is how many reboots were actually applied to the desktop.
-func (s *Server) RebootCount(cloud, id string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c := s.counts[dkey{cloud, id}]; c != nil {
-		return c.reboots
-	}
-	return 0
-}
-
-// DeleteCount is how many deletions were actually applied to the desktop
-// (Huawei: sub-jobs that were not made to fail).
-func (s *Server) DeleteCount(cloud, id string) int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if c := s.counts[dkey{cloud, id}]; c != nil {
-		return c.deletes
-	}
-	return 0
 }

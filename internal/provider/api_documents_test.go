@@ -11,7 +11,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
@@ -67,10 +66,10 @@ resource "clouddesktop_desktop_batch_delete" "document" {
 				statecheck.ExpectKnownValue(reboot, tfjsonpath.New("alibaba").AtMapKey("client_os"), knownvalue.StringExact(ali.ClientOS)),
 				statecheck.ExpectKnownValue(reboot, tfjsonpath.New("alibaba").AtMapKey("client_id"), knownvalue.StringExact(ali.ClientID)),
 				statecheck.ExpectKnownValue(reboot, tfjsonpath.New("request_ids"), knownvalue.ListSizeExact(1)),
+				onMock(func() error { return alibabaDocumentRequestArrived(cloud) }),
 			},
-			Check: func(*terraform.State) error { return alibabaDocumentRequestArrived(cloud) },
 		}},
-		CheckDestroy: func(*terraform.State) error { return huaweiDocumentDeleteArrived(cloud) },
+		CheckDestroy: onMockAfterDestroy(func() error { return huaweiDocumentDeleteArrived(cloud) }),
 	})
 }
 

@@ -1,12 +1,8 @@
 package provider
 
 import (
-	"context"
 	"fmt"
-	"net/http/httptest"
 	"testing"
-
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
@@ -18,33 +14,17 @@ import (
 // became a list), and `go test -cpuprofile` on it shows where it goes.
 func BenchmarkRebootFleet(b *testing.B) {
 	for _, size := range []int{100, 1000, 10000} {
-		for _, cloud := range []string{mockcloud.CloudAlibaba, mockcloud.CloudHuawei} {
-			b.Run(fmt.Sprintf("%s/%d", cloud, size), func(b *testing.B) {
-				cfg := mockcloud.DemoConfig()
-				cfg.Timing = mockcloud.Timing{}
-				mock := mockcloud.New(cfg)
-				hs := httptest.NewServer(mock)
-				defer hs.Close()
-				region := mockcloud.DemoAlibabaRegion
-				if cloud == mockcloud.CloudHuawei {
-					region = mockcloud.DemoHuaweiProject
-				}
-				ids := mock.SeedFleet(cloud, region, "bench", size)
-				p := newProtocolProvider(b, hs.URL)
-				const resource = "clouddesktop_desktop_reboot"
-				config := p.resourceValue(resource, map[string]tftypes.Value{
-					"cloud":       tftypes.NewValue(tftypes.String, cloud),
-					"desktop_ids": stringListValue(ids),
-					"wait":        tftypes.NewValue(tftypes.Bool, false),
-				})
+		for _, cloud := range bothClouds {
+			b.Run(fmt.Sprintf("%s/%d", cloud.name, size), func(b *testing.B) {
+				mock := newTestCloud(b, mockcloud.Timing{})
+				ids := mock.seed(cloud, "bench", size)
+				p := newProtocolProvider(b, mock.URL)
+				config := p.fleet(rebootType, cloud.name, ids)
 				b.ResetTimer()
 				for b.Loop() {
-					p.validate(b, resource, config)
-					planned := p.plan(b, resource, p.null(resource), config)
-					resp := p.apply(context.Background(), b, resource, p.null(resource), planned, config)
-					if diagsHaveError(resp.Diagnostics) {
-						b.Fatal(protocolDiagsText(resp.Diagnostics))
-					}
+					p.validate(b, rebootType, config)
+					planned := p.plan(b, rebootType, p.null(rebootType), config)
+					p.mustApply(b, "reboot", rebootType, p.null(rebootType), planned, config)
 				}
 				b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N)/float64(size), "µs/desktop")
 			})

@@ -1,193 +1,168 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 
-	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/alibaba"
+	actschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	provschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	resschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
-	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/huawei"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
-// The clouds a resource's `cloud` attribute may name.
+// registeredClouds is every cloud the provider speaks to, and the only
+// place that lists them: the `cloud` attribute's values, the provider's
+// blocks and the resources' cloud blocks all come from here. A new cloud
+// is a client package under internal/, its adapter file here, and a line.
+var registeredClouds = []cloud{
+	alibabaAdapter{},
+	huaweiAdapter{},
+}
+
+// cloud is one cloud as the Terraform-facing layer sees it: its block in
+// the provider configuration, its own options on each resource, and how it
+// turns its settings into a configured client.
+type cloud interface {
+	// name is the value of `cloud`, and the name of the cloud's blocks.
+	name() string
+	// providerBlock is the cloud's block in the provider configuration.
+	providerBlock() provschema.SingleNestedBlock
+	// options is the cloud's block on a resource or action of kind, nil if
+	// it has none.
+	options(kind resourceKind) *cloudOptions
+	// configure resolves the provider block (null when not written) and
+	// the environment into the cloud's settings.
+	configure(ctx context.Context, block types.Object, env func(string) string, t tuning, diags *diag.Diagnostics) configuredCloud
+	// credentialsHelp says what would supply the cloud's credentials,
+	// when err says they are missing.
+	credentialsHelp(err error) (string, bool)
+}
+
+// resourceKind tells the resources and actions apart for the clouds'
+// option blocks.
+type resourceKind int
+
 const (
-	cloudAlibaba = "alibaba"
-	cloudHuawei  = "huawei"
+	rebootResource resourceKind = iota
+	deleteResource
+	rebootAction
+	deleteAction
 )
 
-var supportedClouds = []string{cloudAlibaba, cloudHuawei}
+// isAction says whether kind is an action, whose schema is of its own
+// package: no computed attributes, no defaults, no secrets.
+func (k resourceKind) isAction() bool { return k == rebootAction || k == deleteAction }
 
-// rebootSettings is what a reboot needs beyond the desktop IDs, in the
-// provider's own terms; each cloud takes the part that concerns it.
-type rebootSettings struct {
-	cloud, region string
-	wait          bool
-	alibaba       alibabaRebootSettings
-	huaweiType    string
+// cloudOptions is a cloud's own block on one kind of resource or action.
+type cloudOptions struct {
+	// block is the block of a resource kind, actionBlock of an action kind.
+	block       resschema.SingleNestedBlock
+	actionBlock actschema.SingleNestedBlock
+	// validate checks the block as configured (never null); may be nil.
+	validate func(ctx context.Context, block types.Object, diags *diag.Diagnostics)
+	// settle fills what the block computes at apply from the prior
+	// state's block (null on create); may be nil.
+	settle func(ctx context.Context, planned, prior types.Object, diags *diag.Diagnostics) types.Object
 }
 
-type alibabaRebootSettings struct {
-	clientID, sessionID, loginToken, sessionToken, clientOS, clientVersion, uuid string
-	osUpdate                                                                     *bool
+// configuredCloud is a cloud with its provider settings resolved.
+type configuredCloud interface {
+	// region is the provider's default region for the cloud.
+	region() string
+	// checkPlan says what would fail an apply in region (a resource's
+	// override, or "") with the resource's options block, at plan time:
+	// missing settings, or a bearer credential over plain http. It says
+	// nothing when settings were not yet known.
+	checkPlan(ctx context.Context, region string, options types.Object) (summary string, err error)
+	// transport is the cloud's endpoint, for the plain-http warning.
+	transport() transport
+	reboot(ctx context.Context, r rebootRequest) (fleet.BatchAction, error)
+	delete(ctx context.Context, r deleteRequest) (fleet.BatchAction, error)
+	lister(region string) (fleet.DesktopLister, error)
 }
 
-type deleteSettings struct {
-	cloud, region string
+// tuning is what every cloud's client shares.
+type tuning struct {
+	retry retry.Policy
+	poll  retry.Poller
+	// rebootSettle is how long a desktop never seen rebooting must keep
+	// reading up before it counts as rebooted (fleet.RebootWatch).
+	rebootSettle time.Duration
+	userAgent    string
+}
+
+// rebootRequest is one reboot in the provider's terms. options is the
+// cloud's block from the plan, configOptions the same block from the
+// configuration, the only place write-only values can be read.
+type rebootRequest struct {
+	region                 string
+	wait                   bool
+	options, configOptions types.Object
+}
+
+type deleteRequest struct {
+	region        string
 	wait          bool
 	ignoreMissing bool
-	huawei        huawei.DeleteOptions
+	options       types.Object
 }
 
-func (d *providerData) rebootAction(s rebootSettings) (fleet.BatchAction, error) {
-	switch s.cloud {
-	case cloudAlibaba:
-		c, err := d.alibabaClient(s.region)
-		if err != nil {
-			return nil, err
-		}
-		opts := alibaba.RebootOptions{OsUpdate: s.alibaba.osUpdate, Wait: s.wait, Poll: d.poll, Settle: d.rebootSettle}
-		if s.alibaba.loginToken != "" {
-			a := s.alibaba
-			opts.ClientAPI = &alibaba.ClientAPI{
-				ClientID: a.clientID, SessionID: a.sessionID, LoginToken: a.loginToken, SessionToken: a.sessionToken,
-				ClientOS: a.clientOS, ClientVersion: a.clientVersion, UUID: a.uuid,
-			}
-		} else if err := d.alibaba.requireAccessKey(); err != nil {
-			return nil, err
-		}
-		return c.Rebooter(opts), nil
-	case cloudHuawei:
-		c, err := d.huaweiClient(s.region)
-		if err != nil {
-			return nil, err
-		}
-		return c.Rebooter(huawei.RebootOptions{Type: s.huaweiType, Wait: s.wait, Poll: d.poll, Settle: d.rebootSettle}), nil
+// cloudNames are the values `cloud` may take.
+func cloudNames() []string {
+	names := make([]string, len(registeredClouds))
+	for i, c := range registeredClouds {
+		names[i] = c.name()
 	}
-	return nil, unknownCloud(s.cloud)
+	return names
 }
 
-func (d *providerData) deleteAction(s deleteSettings) (fleet.BatchAction, error) {
-	switch s.cloud {
-	case cloudAlibaba:
-		c, err := d.alibabaClient(s.region)
-		if err != nil {
-			return nil, err
+func cloudNamed(name string) cloud {
+	for _, c := range registeredClouds {
+		if c.name() == name {
+			return c
 		}
-		if err := d.alibaba.requireAccessKey(); err != nil {
-			return nil, err
-		}
-		return c.Deleter(alibaba.DeleteOptions{Wait: s.wait, FailMissing: !s.ignoreMissing, Poll: d.poll}), nil
-	case cloudHuawei:
-		c, err := d.huaweiClient(s.region)
-		if err != nil {
-			return nil, err
-		}
-		opts := s.huawei
-		opts.Wait, opts.FailMissing, opts.Poll = s.wait, !s.ignoreMissing, d.poll
-		return c.Deleter(opts), nil
 	}
-	return nil, unknownCloud(s.cloud)
+	return nil
 }
 
-func (d *providerData) lister(cloud, region string) (fleet.DesktopLister, error) {
-	switch cloud {
-	case cloudAlibaba:
-		if err := d.alibaba.requireAccessKey(); err != nil {
-			return nil, err
-		}
-		return d.alibabaClient(region)
-	case cloudHuawei:
-		return d.huaweiClient(region)
+// cloudNamesMarkdown is "`alibaba` or `huawei`", for descriptions.
+func cloudNamesMarkdown() string {
+	names := cloudNames()
+	for i, n := range names {
+		names[i] = "`" + n + "`"
 	}
-	return nil, unknownCloud(cloud)
+	if len(names) < 2 {
+		return strings.Join(names, "")
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+func unknownCloud(name string) error {
+	return fmt.Errorf("unknown cloud %q: use one of %s", name, strings.Join(cloudNames(), ", "))
+}
+
+// cloud is the configured cloud name names.
+func (d *providerData) cloud(name string) (configuredCloud, error) {
+	if c, ok := d.clouds[name]; ok {
+		return c, nil
+	}
+	return nil, unknownCloud(name)
 }
 
 // region is the region a resource or data source on cloud acts in: its
 // own override, else the provider's region for that cloud.
 func (d *providerData) region(cloud, override string) string {
-	switch {
-	case override != "":
+	if override != "" {
 		return override
-	case cloud == cloudAlibaba:
-		return d.alibaba.region
-	case cloud == cloudHuawei:
-		return d.huawei.region
+	}
+	if c, ok := d.clouds[cloud]; ok {
+		return c.region()
 	}
 	return ""
-}
-
-func unknownCloud(cloud string) error {
-	return fmt.Errorf("unknown cloud %q: use one of %s", cloud, strings.Join(supportedClouds, ", "))
-}
-
-func (d *providerData) alibabaClient(region string) (*alibaba.Client, error) {
-	if region == "" {
-		region = d.alibaba.region
-	}
-	if region == "" {
-		return nil, fmt.Errorf("no Alibaba Cloud region: set `region` on the resource, `alibaba.region` in the provider block, " +
-			"or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION")
-	}
-	return alibaba.NewClient(alibaba.Config{
-		Region:         region,
-		AccessKey:      d.alibaba.accessKey,
-		SecretKey:      d.alibaba.secretKey,
-		SecurityToken:  d.alibaba.securityToken,
-		Endpoint:       d.alibaba.endpoint,
-		AllowPlainHTTP: d.alibaba.allowPlainHTTP,
-		Retry:          d.retry,
-		UserAgent:      d.userAgent,
-	})
-}
-
-// requireAccessKey catches a half-configured key pair. With neither key
-// set, the Alibaba credential chain is tried when the first call is made.
-func (a alibabaSettings) requireAccessKey() error {
-	if (a.accessKey == "") != (a.secretKey == "") {
-		return fmt.Errorf("incomplete Alibaba Cloud credentials: set both `alibaba.access_key` and `alibaba.secret_key` " +
-			"(or ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY), or neither to use the credential chain " +
-			"(ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET, ~/.aliyun/config.json, ECS RAM role, OIDC)")
-	}
-	return nil
-}
-
-func (d *providerData) huaweiClient(region string) (*huawei.Client, error) {
-	if err := d.huawei.check(region); err != nil {
-		return nil, err
-	}
-	if region == "" {
-		region = d.huawei.region
-	}
-	return huawei.NewClient(huawei.Config{
-		Region:         region,
-		ProjectID:      d.huawei.projectID,
-		AccessKey:      d.huawei.accessKey,
-		SecretKey:      d.huawei.secretKey,
-		SecurityToken:  d.huawei.securityToken,
-		AuthToken:      d.huawei.authToken,
-		Endpoint:       d.huawei.endpoint,
-		AllowPlainHTTP: d.huawei.allowPlainHTTP,
-		Retry:          d.retry,
-		UserAgent:      d.userAgent,
-	})
-}
-
-// check names every missing Huawei setting at once, with the attributes
-// and environment variables that would supply it.
-func (h huaweiSettings) check(regionOverride string) error {
-	var missing []string
-	if regionOverride == "" && h.region == "" && h.endpoint == "" {
-		missing = append(missing, "a region: `region` on the resource, `huawei.region`, or HW_REGION_NAME")
-	}
-	if h.projectID == "" {
-		missing = append(missing, "a project ID: `huawei.project_id`, HW_PROJECT_ID or HUAWEICLOUD_SDK_PROJECT_ID")
-	}
-	if h.authToken == "" && (h.accessKey == "" || h.secretKey == "") {
-		missing = append(missing, "credentials: `huawei.access_key` and `huawei.secret_key` (HW_ACCESS_KEY / HUAWEICLOUD_SDK_AK and "+
-			"HW_SECRET_KEY / HUAWEICLOUD_SDK_SK), or `huawei.auth_token` (HW_AUTH_TOKEN)")
-	}
-	if len(missing) == 0 {
-		return nil
-	}
-	return fmt.Errorf("Huawei Cloud is not configured; missing %s", strings.Join(missing, "; "))
 }

@@ -1,12 +1,14 @@
 package provider
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -15,32 +17,11 @@ import (
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
-// providerModel is the provider block as written.
+// providerModel is the provider block's own attributes; each cloud reads
+// its block itself (cloud.configure).
 type providerModel struct {
-	Alibaba        *alibabaProviderModel `tfsdk:"alibaba"`
-	Huawei         *huaweiProviderModel  `tfsdk:"huawei"`
-	MaxRetries     types.Int64           `tfsdk:"max_retries"`
-	MaxConcurrency types.Int64           `tfsdk:"max_concurrency"`
-}
-
-type alibabaProviderModel struct {
-	Region         types.String `tfsdk:"region"`
-	AccessKey      types.String `tfsdk:"access_key"`
-	SecretKey      types.String `tfsdk:"secret_key"`
-	SecurityToken  types.String `tfsdk:"security_token"`
-	Endpoint       types.String `tfsdk:"endpoint"`
-	AllowPlainHTTP types.Bool   `tfsdk:"allow_plain_http"`
-}
-
-type huaweiProviderModel struct {
-	Region         types.String `tfsdk:"region"`
-	ProjectID      types.String `tfsdk:"project_id"`
-	AccessKey      types.String `tfsdk:"access_key"`
-	SecretKey      types.String `tfsdk:"secret_key"`
-	SecurityToken  types.String `tfsdk:"security_token"`
-	AuthToken      types.String `tfsdk:"auth_token"`
-	Endpoint       types.String `tfsdk:"endpoint"`
-	AllowPlainHTTP types.Bool   `tfsdk:"allow_plain_http"`
+	MaxRetries     types.Int64 `tfsdk:"max_retries"`
+	MaxConcurrency types.Int64 `tfsdk:"max_concurrency"`
 }
 
 // Defaults of the provider-wide settings.
@@ -53,96 +34,20 @@ const (
 // providerData is the resolved configuration handed to resources and data
 // sources: attributes first, then environment variables.
 type providerData struct {
-	alibaba alibabaSettings
-	huawei  huaweiSettings
-	retry   retry.Policy
-	poll    retry.Poller
-	// rebootSettle is how long a desktop never seen rebooting must keep
-	// reading up before it counts as rebooted (fleet.RebootWatch).
-	rebootSettle time.Duration
-	concurrency  int
-	userAgent    string
-}
-
-type alibabaSettings struct {
-	region, accessKey, secretKey, securityToken, endpoint string
-	// allowPlainHTTP is the user's opt-in to an http:// endpoint off
-	// this machine (see plainHTTPBearer).
-	allowPlainHTTP bool
-	// unknown is set when part of the block was not yet known at plan time,
-	// so plan-time checks must not judge it.
-	unknown bool
-}
-
-type huaweiSettings struct {
-	region, projectID, accessKey, secretKey, securityToken, authToken, endpoint string
-	allowPlainHTTP                                                              bool
-	unknown                                                                     bool
+	tuning
+	clouds      map[string]configuredCloud
+	concurrency int
 }
 
 // envLookup reads the process environment; tests pass their own.
 func envLookup(name string) string { return os.Getenv(name) }
 
-func newProviderData(cfg providerModel, version string, env func(string) string) (*providerData, diag.Diagnostics) {
+// newProviderData resolves the provider's attributes and each registered
+// cloud's block (by name; absent or null when not written) with env.
+func newProviderData(ctx context.Context, cfg providerModel, blocks map[string]types.Object, version string,
+	env func(string) string) (*providerData, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	first := func(v types.String, unknown *bool, names ...string) string {
-		if v.IsUnknown() {
-			*unknown = true
-			return ""
-		}
-		if s := v.ValueString(); s != "" {
-			return s
-		}
-		for _, n := range names {
-			if s := env(n); s != "" {
-				return s
-			}
-		}
-		return ""
-	}
-
-	d := &providerData{userAgent: "terraform-provider-clouddesktop/" + version}
-
-	a := cfg.Alibaba
-	if a == nil {
-		a = &alibabaProviderModel{}
-	}
-	d.alibaba = alibabaSettings{}
-	d.alibaba.region = first(a.Region, &d.alibaba.unknown, "ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION")
-	d.alibaba.accessKey = first(a.AccessKey, &d.alibaba.unknown, "ALICLOUD_ACCESS_KEY")
-	d.alibaba.secretKey = first(a.SecretKey, &d.alibaba.unknown, "ALICLOUD_SECRET_KEY")
-	d.alibaba.securityToken = first(a.SecurityToken, &d.alibaba.unknown, "ALICLOUD_SECURITY_TOKEN")
-	d.alibaba.endpoint = first(a.Endpoint, &d.alibaba.unknown, "CLOUDDESKTOP_ALIBABA_ENDPOINT")
-	d.alibaba.allowPlainHTTP = a.AllowPlainHTTP.ValueBool()
-
-	h := cfg.Huawei
-	if h == nil {
-		h = &huaweiProviderModel{}
-	}
-	d.huawei.region = first(h.Region, &d.huawei.unknown, "HW_REGION_NAME")
-	d.huawei.projectID = first(h.ProjectID, &d.huawei.unknown, "HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")
-	d.huawei.accessKey = first(h.AccessKey, &d.huawei.unknown, "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK")
-	d.huawei.secretKey = first(h.SecretKey, &d.huawei.unknown, "HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK")
-	d.huawei.securityToken = first(h.SecurityToken, &d.huawei.unknown, "HW_SECURITY_TOKEN")
-	d.huawei.authToken = first(h.AuthToken, &d.huawei.unknown, "HW_AUTH_TOKEN")
-	d.huawei.endpoint = first(h.Endpoint, &d.huawei.unknown, "CLOUDDESKTOP_HUAWEI_ENDPOINT")
-	d.huawei.allowPlainHTTP = h.AllowPlainHTTP.ValueBool()
-
-	// Endpoints from the environment skip the schema validator: check them here.
-	for _, ep := range []struct{ attr, env, value string }{
-		{"alibaba", "CLOUDDESKTOP_ALIBABA_ENDPOINT", d.alibaba.endpoint},
-		{"huawei", "CLOUDDESKTOP_HUAWEI_ENDPOINT", d.huawei.endpoint},
-	} {
-		if ep.value == "" {
-			continue
-		}
-		if err := checkEndpoint(ep.value); err != nil {
-			diags.AddAttributeError(path.Root(ep.attr).AtName("endpoint"), "Invalid endpoint",
-				fmt.Sprintf("The %s endpoint (from the provider block or %s) is not usable: %s", ep.attr, ep.env, err))
-		}
-	}
-
-	warnPlainHTTP(d, &diags)
+	d := &providerData{tuning: tuning{userAgent: "terraform-provider-clouddesktop/" + version}}
 
 	d.retry = retry.Policy{MaxRetries: retry.DefaultMaxRetries, BaseDelay: retry.DefaultBaseDelay, MaxDelay: retry.DefaultMaxDelay}
 	switch {
@@ -175,8 +80,49 @@ func newProviderData(cfg providerModel, version string, env func(string) string)
 		d.retry.BaseDelay = v
 		d.retry.MaxDelay = max(v, min(retry.DefaultMaxDelay, 32*v))
 	}
+
+	d.clouds = make(map[string]configuredCloud, len(registeredClouds))
+	for _, c := range registeredClouds {
+		block, ok := blocks[c.name()]
+		if !ok {
+			block = types.ObjectNull(c.providerBlock().Type().(attr.TypeWithAttributeTypes).AttributeTypes())
+		}
+		d.clouds[c.name()] = c.configure(ctx, block, env, d.tuning, &diags)
+	}
+	warnPlainHTTP(d, &diags)
 	warnSDKDebugOutput(env, &diags)
 	return d, diags
+}
+
+// fromEnv resolves one setting: the attribute when set, else the first
+// environment variable set among names. An unknown attribute sets
+// *unknown, so plan-time checks hold back.
+func fromEnv(env func(string) string, v types.String, unknown *bool, names ...string) string {
+	if v.IsUnknown() {
+		*unknown = true
+		return ""
+	}
+	if s := v.ValueString(); s != "" {
+		return s
+	}
+	for _, n := range names {
+		if s := env(n); s != "" {
+			return s
+		}
+	}
+	return ""
+}
+
+// checkEnvEndpoint checks an endpoint that may have come from the
+// environment, which skips the schema's validator.
+func checkEnvEndpoint(cloud, envName, value string, diags *diag.Diagnostics) {
+	if value == "" {
+		return
+	}
+	if err := checkEndpoint(value); err != nil {
+		diags.AddAttributeError(path.Root(cloud).AtName("endpoint"), "Invalid endpoint",
+			fmt.Sprintf("The %s endpoint (from the provider block or %s) is not usable: %s", cloud, envName, err))
+	}
 }
 
 // warnSDKDebugOutput warns when DEBUG turns on the Alibaba SDK's own debug

@@ -1,10 +1,14 @@
 package provider
 
 import (
+	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
@@ -12,10 +16,60 @@ func envOf(m map[string]string) func(string) string {
 	return func(k string) string { return m[k] }
 }
 
+// providerConfig is a provider block as written: its own attributes and
+// the clouds' blocks, each absent when nil.
+type providerConfig struct {
+	providerModel
+	alibaba *alibabaProviderModel
+	huawei  *huaweiProviderModel
+}
+
+// resolve runs newProviderData on the block, as Configure would.
+func (c providerConfig) resolve(t *testing.T, env map[string]string) (*providerData, diag.Diagnostics) {
+	t.Helper()
+	ctx := context.Background()
+	blocks := map[string]types.Object{}
+	for name, model := range map[string]any{"alibaba": c.alibaba, "huawei": c.huawei} {
+		if reflect.ValueOf(model).IsNil() {
+			continue
+		}
+		attrTypes := cloudNamed(name).providerBlock().Type().(attr.TypeWithAttributeTypes).AttributeTypes()
+		block, diags := types.ObjectValueFrom(ctx, attrTypes, model)
+		if diags.HasError() {
+			t.Fatalf("%s block: %v", name, diags)
+		}
+		blocks[name] = block
+	}
+	return newProviderData(ctx, c.providerModel, blocks, "test", envOf(env))
+}
+
+func alibabaOf(d *providerData) *alibabaSettings { return d.clouds["alibaba"].(*alibabaSettings) }
+func huaweiOf(d *providerData) *huaweiSettings   { return d.clouds["huawei"].(*huaweiSettings) }
+
+// withNulls fills every attribute a test left zero with null, as
+// Terraform sends an attribute that is not written.
+func withNulls[M any](m M) *M {
+	v := reflect.ValueOf(&m).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Interface().(type) {
+		case types.String:
+			if f.Interface() == (types.String{}) {
+				f.Set(reflect.ValueOf(types.StringNull()))
+			}
+		case types.Bool:
+			if f.Interface() == (types.Bool{}) {
+				f.Set(reflect.ValueOf(types.BoolNull()))
+			}
+		}
+	}
+	return &m
+}
+
 func TestNewProviderDataEnvironmentFallbacks(t *testing.T) {
 	tests := []struct {
 		name  string
-		cfg   providerModel
+		cfg   providerConfig
 		env   map[string]string
 		check func(t *testing.T, d *providerData)
 	}{
@@ -27,11 +81,11 @@ func TestNewProviderDataEnvironmentFallbacks(t *testing.T) {
 				"CLOUDDESKTOP_MAX_RETRIES": "7",
 			},
 			check: func(t *testing.T, d *providerData) {
-				if d.alibaba.region != "cn-shanghai" || d.alibaba.accessKey != "ak" || d.alibaba.secretKey != "sk" {
-					t.Errorf("alibaba = %+v", d.alibaba)
+				if alibabaOf(d).regionID != "cn-shanghai" || alibabaOf(d).accessKey != "ak" || alibabaOf(d).secretKey != "sk" {
+					t.Errorf("alibaba = %+v", alibabaOf(d))
 				}
-				if d.huawei.region != "cn-north-4" || d.huawei.projectID != "p1" || d.huawei.accessKey != "hak" || d.huawei.secretKey != "hsk" {
-					t.Errorf("huawei = %+v", d.huawei)
+				if huaweiOf(d).regionName != "cn-north-4" || huaweiOf(d).projectID != "p1" || huaweiOf(d).accessKey != "hak" || huaweiOf(d).secretKey != "hsk" {
+					t.Errorf("huawei = %+v", huaweiOf(d))
 				}
 				if d.retry.MaxRetries != 7 || d.concurrency != defaultMaxConcurrency {
 					t.Errorf("retries %d concurrency %d", d.retry.MaxRetries, d.concurrency)
@@ -45,32 +99,31 @@ func TestNewProviderDataEnvironmentFallbacks(t *testing.T) {
 				"HW_ACCESS_KEY": "hw", "HUAWEICLOUD_SDK_AK": "sdk",
 			},
 			check: func(t *testing.T, d *providerData) {
-				if d.alibaba.region != "cn-beijing" || d.huawei.accessKey != "hw" {
-					t.Errorf("alibaba region %q huawei ak %q", d.alibaba.region, d.huawei.accessKey)
+				if alibabaOf(d).regionID != "cn-beijing" || huaweiOf(d).accessKey != "hw" {
+					t.Errorf("alibaba region %q huawei ak %q", alibabaOf(d).regionID, huaweiOf(d).accessKey)
 				}
 			},
 		},
 		{
 			name: "attributes win over the environment",
-			cfg: providerModel{
-				Alibaba:        &alibabaProviderModel{Region: types.StringValue("cn-hongkong")},
-				Huawei:         &huaweiProviderModel{AuthToken: types.StringValue("tok")},
-				MaxRetries:     types.Int64Value(0),
-				MaxConcurrency: types.Int64Value(9),
+			cfg: providerConfig{
+				alibaba:       withNulls(alibabaProviderModel{Region: types.StringValue("cn-hongkong")}),
+				huawei:        withNulls(huaweiProviderModel{AuthToken: types.StringValue("tok")}),
+				providerModel: providerModel{MaxRetries: types.Int64Value(0), MaxConcurrency: types.Int64Value(9)},
 			},
 			env: map[string]string{"ALICLOUD_REGION": "cn-shanghai", "HW_AUTH_TOKEN": "env-tok", "CLOUDDESKTOP_MAX_RETRIES": "7"},
 			check: func(t *testing.T, d *providerData) {
-				if d.alibaba.region != "cn-hongkong" || d.huawei.authToken != "tok" || d.retry.MaxRetries != 0 || d.concurrency != 9 {
+				if alibabaOf(d).regionID != "cn-hongkong" || huaweiOf(d).authToken != "tok" || d.retry.MaxRetries != 0 || d.concurrency != 9 {
 					t.Errorf("got %+v", d)
 				}
 			},
 		},
 		{
 			name: "unknown values are remembered so plan-time checks hold back",
-			cfg:  providerModel{Huawei: &huaweiProviderModel{ProjectID: types.StringUnknown()}},
+			cfg:  providerConfig{huawei: withNulls(huaweiProviderModel{ProjectID: types.StringUnknown()})},
 			check: func(t *testing.T, d *providerData) {
-				if !d.huawei.unknown || d.alibaba.unknown {
-					t.Errorf("unknown flags: huawei %v alibaba %v", d.huawei.unknown, d.alibaba.unknown)
+				if !huaweiOf(d).unknown || alibabaOf(d).unknown {
+					t.Errorf("unknown flags: huawei %v alibaba %v", huaweiOf(d).unknown, alibabaOf(d).unknown)
 				}
 			},
 		},
@@ -86,7 +139,7 @@ func TestNewProviderDataEnvironmentFallbacks(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			d, diags := newProviderData(tt.cfg, "test", envOf(tt.env))
+			d, diags := tt.cfg.resolve(t, tt.env)
 			if diags.HasError() {
 				t.Fatalf("diagnostics: %v", diags)
 			}
@@ -107,7 +160,7 @@ func TestNewProviderDataRejectsBadEnvironment(t *testing.T) {
 		{map[string]string{"CLOUDDESKTOP_POLL_INTERVAL": "soon"}, "must be a positive duration"},
 	}
 	for _, tt := range tests {
-		_, diags := newProviderData(providerModel{}, "test", envOf(tt.env))
+		_, diags := providerConfig{}.resolve(t, tt.env)
 		if !diags.HasError() || !strings.Contains(diagsText(diags), tt.want) {
 			t.Errorf("env %v: diagnostics %q, want one containing %q", tt.env, diagsText(diags), tt.want)
 		}
@@ -126,7 +179,7 @@ func TestNewProviderDataWarnsAboutSDKDebugOutput(t *testing.T) {
 		{"http, tea", true},
 	}
 	for _, tt := range tests {
-		_, diags := newProviderData(providerModel{}, "test", envOf(map[string]string{"DEBUG": tt.debug}))
+		_, diags := providerConfig{}.resolve(t, map[string]string{"DEBUG": tt.debug})
 		warned := diags.WarningsCount() == 1 && strings.Contains(diagsText(diags), "exposes credentials")
 		if warned != tt.warn || diags.HasError() {
 			t.Errorf("DEBUG=%q: diagnostics %q, want a warning: %v", tt.debug, diagsText(diags), tt.warn)
@@ -152,7 +205,7 @@ func TestNewProviderDataWarnsAboutPlainHTTP(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, diags := newProviderData(providerModel{}, "test", envOf(tt.env))
+			_, diags := providerConfig{}.resolve(t, tt.env)
 			if diags.HasError() || diags.WarningsCount() != len(tt.want) {
 				t.Fatalf("diagnostics %q, want %d warnings", diagsText(diags), len(tt.want))
 			}
@@ -163,11 +216,11 @@ func TestNewProviderDataWarnsAboutPlainHTTP(t *testing.T) {
 			}
 		})
 	}
-	opted := providerModel{
-		Alibaba: &alibabaProviderModel{Endpoint: types.StringValue("http://192.0.2.1"), AllowPlainHTTP: types.BoolValue(true)},
-		Huawei:  &huaweiProviderModel{Endpoint: types.StringValue("http://192.0.2.2"), AllowPlainHTTP: types.BoolValue(true)},
+	opted := providerConfig{
+		alibaba: withNulls(alibabaProviderModel{Endpoint: types.StringValue("http://192.0.2.1"), AllowPlainHTTP: types.BoolValue(true)}),
+		huawei:  withNulls(huaweiProviderModel{Endpoint: types.StringValue("http://192.0.2.2"), AllowPlainHTTP: types.BoolValue(true)}),
 	}
-	if _, diags := newProviderData(opted, "test", envOf(nil)); len(diags) != 0 {
+	if _, diags := opted.resolve(t, nil); len(diags) != 0 {
 		t.Errorf("allow_plain_http = true: diagnostics %q, want none", diagsText(diags))
 	}
 }
@@ -219,8 +272,8 @@ func TestHuaweiSettingsCheckNamesWhatIsMissing(t *testing.T) {
 		want     []string
 	}{
 		{"nothing", huaweiSettings{}, "", []string{"HW_REGION_NAME", "HW_PROJECT_ID", "HW_ACCESS_KEY", "HW_AUTH_TOKEN"}},
-		{"no project", huaweiSettings{region: "r", accessKey: "a", secretKey: "s"}, "", []string{"huawei.project_id"}},
-		{"half a key", huaweiSettings{region: "r", projectID: "p", accessKey: "a"}, "", []string{"huawei.secret_key"}},
+		{"no project", huaweiSettings{regionName: "r", accessKey: "a", secretKey: "s"}, "", []string{"huawei.project_id"}},
+		{"half a key", huaweiSettings{regionName: "r", projectID: "p", accessKey: "a"}, "", []string{"huawei.secret_key"}},
 		{"token is enough", huaweiSettings{projectID: "p", authToken: "t"}, "cn-north-4", nil},
 		{"endpoint stands in for a region", huaweiSettings{projectID: "p", authToken: "t", endpoint: "http://127.0.0.1:1"}, "", nil},
 	}

@@ -7,7 +7,6 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
@@ -27,26 +26,11 @@ func TestAccMissingAlibabaCredentials(t *testing.T) {
 	t.Setenv("HOME", t.TempDir())
 
 	cloud := newTestCloud(t, mockcloud.Timing{})
-	ali := cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "ali", 3)
-	hw := cloud.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "hw", 2)
+	ali := cloud.seed(alibabaCloud, "ali", 3)
+	hw := cloud.seed(huaweiCloud, "hw", 2)
 	provider := cloud.providerBlockWith(providerOptions{maxRetries: 3, noAlibabaKeys: true})
-	reboots := fmt.Sprintf(`
-resource "clouddesktop_desktop_reboot" "ali" {
-  cloud       = "alibaba"
-  desktop_ids = %s
-}
-
-resource "clouddesktop_desktop_reboot" "hw" {
-  cloud       = "huawei"
-  desktop_ids = %s
-  wait        = false
-}
-`, hclStrings(ali), hclStrings(hw))
-	listing := `
-data "clouddesktop_desktops" "ali" {
-  cloud = "alibaba"
-}
-`
+	reboots := hclResource(rebootType, "ali", alibabaCloud.name, ali) + hclResource(rebootType, "hw", huaweiCloud.name, hw, waitLine(false))
+	listing := hclDesktops("ali", alibabaCloud.name)
 	// Terraform wraps diagnostics: any space may be a line break.
 	wrapped := func(p string) *regexp.Regexp {
 		return regexp.MustCompile("(?s)" + strings.ReplaceAll(p, " ", `\s+`))
@@ -55,25 +39,19 @@ data "clouddesktop_desktops" "ali" {
 
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if calls := cloud.CallsTo(mockcloud.CloudAlibaba, "RebootDesktops"); len(calls) != 0 {
-				return fmt.Errorf("%d RebootDesktops calls reached Alibaba without credentials", len(calls))
-			}
-			if calls := cloud.CallsTo(mockcloud.CloudAlibaba, "DescribeDesktops"); len(calls) != 0 {
-				return fmt.Errorf("%d DescribeDesktops calls reached Alibaba without credentials", len(calls))
-			}
-			for _, id := range ali {
-				if n := cloud.RebootCount(mockcloud.CloudAlibaba, id); n != 0 {
-					return fmt.Errorf("Alibaba desktop %s rebooted %d times, want none", id, n)
+		CheckDestroy: onMockAfterDestroy(
+			func() error {
+				for _, op := range []string{alibabaCloud.rebootOp, alibabaCloud.listOp} {
+					if calls := cloud.CallsTo(alibabaCloud.name, op); len(calls) != 0 {
+						return fmt.Errorf("%d %s calls reached Alibaba without credentials", len(calls), op)
+					}
 				}
-			}
-			for _, id := range hw {
-				if n := cloud.RebootCount(mockcloud.CloudHuawei, id); n != 1 {
-					return fmt.Errorf("Huawei desktop %s rebooted %d times, want once: the other cloud must still work", id, n)
-				}
-			}
-			return nil
-		},
+				return nil
+			},
+			func() error { return everyDesktopRebooted(cloud, ali, 0) },
+			// The other cloud must still work.
+			func() error { return everyDesktopRebooted(cloud, hw, 1) },
+		),
 		Steps: []resource.TestStep{
 			{
 				Config: provider + reboots,

@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
@@ -24,7 +22,7 @@ import (
 // is deleted twice.
 func TestAccDesktopBatchDeleteWait_huaweiStates(t *testing.T) {
 	const jobStep = 150 * time.Millisecond
-	lostAnswer := mockcloud.Fault{Cloud: mockcloud.CloudHuawei, Operation: "BatchDeleteDesktops", Kind: mockcloud.FaultReset, AfterApply: true, Count: 1}
+	lostAnswer := mockcloud.Fault{Cloud: huaweiCloud.name, Operation: huaweiCloud.deleteOp, Kind: mockcloud.FaultReset, AfterApply: true, Count: 1}
 	tests := []struct {
 		name      string
 		behaviour mockcloud.Behaviour
@@ -54,48 +52,29 @@ func TestAccDesktopBatchDeleteWait_huaweiStates(t *testing.T) {
 				cfg.Timing = mockcloud.Timing{JobWaiting: jobStep, JobRunning: jobStep}
 				cfg.Behaviour = tt.behaviour
 			})
-			ids := cloud.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "states", 5)
+			ids := cloud.seed(huaweiCloud, "states", 5)
 			failing := slices.Sorted(slices.Values(ids))[2]
-			fleet := func(ids []string) string {
-				// A timeout far longer than the job: a destroy that ends
-				// only when it runs out fails with another message.
-				return bdwResource("fleet", mockcloud.CloudHuawei, ids, "  timeouts {\n    delete = \"30s\"\n  }\n")
-			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{
-					{
-						Config: cloud.providerBlock() + fleet(ids),
-						Check:  bdwNoCalls(cloud, "create"),
+				Steps: failedDestroy{
+					c: cloud, provider: cloud.providerBlock(),
+					fleet: func(ids []string) string {
+						// A timeout far longer than the job: a destroy that
+						// ends only when it runs out fails with another message.
+						return hclResource(deleteType, "fleet", huaweiCloud.name, ids, timeoutsBlock("delete", "30s"))
 					},
-					{
-						PreConfig: func() {
-							for _, f := range tt.faults {
-								cloud.InjectFault(f)
-							}
-							cloud.InjectFault(mockcloud.Fault{Cloud: mockcloud.CloudHuawei, Kind: mockcloud.FaultJobFailed, DesktopIDs: []string{failing}})
-						},
-						Config: cloud.providerBlock(),
-						ExpectError: bdwFailurePattern(mockcloud.CloudHuawei, len(ids), []string{failing},
-							func(string) string { return tt.line }),
+					all: ids, left: []string{failing},
+					breakCloud: func() {
+						for _, f := range tt.faults {
+							cloud.InjectFault(f)
+						}
+						cloud.InjectFault(mockcloud.Fault{Cloud: huaweiCloud.name, Kind: mockcloud.FaultJobFailed, DesktopIDs: []string{failing}})
 					},
-					{
-						// State holds exactly the failed desktop.
-						Config:   cloud.providerBlock() + fleet([]string{failing}),
-						PlanOnly: true,
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-					},
-					{
-						// The cloud recovers: the next destroy deletes it.
-						PreConfig: cloud.ClearFaults,
-						Config:    cloud.providerBlock() + fleet([]string{failing}),
-					},
-				},
-				CheckDestroy: func(*terraform.State) error { return desktopsGone(cloud, mockcloud.CloudHuawei, ids) },
+					want: failurePattern("delete", huaweiCloud.name, len(ids), []string{failing}, sameLine(tt.line)),
+				}.steps(destroyRest(cloud.providerBlock(), cloud.ClearFaults)), // the cloud recovers: the next destroy deletes it
+				CheckDestroy: onMockAfterDestroy(func() error { return desktopsGone(cloud, huaweiCloud.name, ids) }),
 			})
-			deletes := cloud.CallsTo(mockcloud.CloudHuawei, "BatchDeleteDesktops")
+			deletes := cloud.CallsTo(huaweiCloud.name, huaweiCloud.deleteOp)
 			if len(deletes) != 2 {
 				t.Fatalf("%d batch-delete calls, want 2 (the fleet, then the failed desktop again)", len(deletes))
 			}
@@ -105,7 +84,7 @@ func TestAccDesktopBatchDeleteWait_huaweiStates(t *testing.T) {
 			// timeout settle the job exactly as if it had understood.
 			end := deletes[0].Time.Add(2 * jobStep)
 			late := 0
-			for _, c := range cloud.CallsTo(mockcloud.CloudHuawei, "ShowJob") {
+			for _, c := range cloud.CallsTo(huaweiCloud.name, "ShowJob") {
 				if c.JobID == deletes[0].JobID && !c.Time.Before(end) {
 					late++
 				}

@@ -5,13 +5,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
-
-	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
-	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/huawei"
 )
 
 var (
@@ -29,41 +25,27 @@ func NewDesktopBatchDeleteResource() resource.Resource { return &desktopBatchDel
 // desktopBatchDeleteResource holds a fleet and deletes it when destroyed.
 // Create and in-place updates make no cloud call.
 type desktopBatchDeleteResource struct {
-	data *providerData
+	fleetResource
 }
 
+// desktopBatchDeleteModel is the resource's own attributes; each cloud's
+// block is read by the cloud (cloudOptions).
 type desktopBatchDeleteModel struct {
-	ID            types.String            `tfsdk:"id"`
-	Cloud         types.String            `tfsdk:"cloud"`
-	DesktopIDs    types.List              `tfsdk:"desktop_ids"`
-	Region        types.String            `tfsdk:"region"`
-	IgnoreMissing types.Bool              `tfsdk:"ignore_missing"`
-	Wait          types.Bool              `tfsdk:"wait"`
-	Huawei        *huaweiBatchDeleteModel `tfsdk:"huawei"`
-	Timeouts      timeouts.Value          `tfsdk:"timeouts"`
-}
-
-type huaweiBatchDeleteModel struct {
-	DeleteUsers       types.Bool `tfsdk:"delete_users"`
-	EmailNotification types.Bool `tfsdk:"email_notification"`
-	IsForceDelete     types.Bool `tfsdk:"is_force_delete"`
+	FleetModel
+	IgnoreMissing types.Bool `tfsdk:"ignore_missing"`
 }
 
 func (r *desktopBatchDeleteResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_desktop_batch_delete"
 }
 
-func (r *desktopBatchDeleteResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (r *desktopBatchDeleteResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	s, diags := readCloudSettings(ctx, req.Config, false)
+	s, diags := readCloudSettings(ctx, req.Config, deleteResource)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateCloudBlocks(s.Cloud, false, s.HasHuawei, &resp.Diagnostics)
+	validateCloudBlocks(ctx, s, deleteResource, &resp.Diagnostics)
 }
 
 func (r *desktopBatchDeleteResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -76,22 +58,17 @@ func (r *desktopBatchDeleteResource) ModifyPlan(ctx context.Context, req resourc
 	if req.Plan.Raw.IsNull() {
 		from = req.State
 	}
-	s, diags := readCloudSettings(ctx, from, false)
+	s, diags := readCloudSettings(ctx, from, deleteResource)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkCloudConfigured(r.data, s.Cloud, s.Region, false, &resp.Diagnostics)
+	checkCloudConfigured(ctx, r.data, s, &resp.Diagnostics)
 }
 
 func (r *desktopBatchDeleteResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan desktopBatchDeleteModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	plan.ID = types.StringValue(uuid.NewString())
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.State.Raw = req.Plan.Raw
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), uuid.NewString())...)
 }
 
 func (r *desktopBatchDeleteResource) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {
@@ -99,17 +76,13 @@ func (r *desktopBatchDeleteResource) Read(context.Context, resource.ReadRequest,
 }
 
 func (r *desktopBatchDeleteResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan desktopBatchDeleteModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	// Nothing is computed at apply: the fleet is what the plan says.
+	resp.State.Raw = req.Plan.Raw
 }
 
 func (r *desktopBatchDeleteResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state desktopBatchDeleteModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -119,37 +92,17 @@ func (r *desktopBatchDeleteResource) Delete(ctx context.Context, req resource.De
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	action, err := r.data.deleteAction(state.settings())
-	if err != nil {
-		resp.Diagnostics.AddError("Cannot delete desktops", err.Error())
-		return
+	cloud := state.Cloud.ValueString()
+	del := deleteRequest{
+		region: state.Region.ValueString(), wait: state.Wait.ValueBool(), ignoreMissing: state.IgnoreMissing.ValueBool(),
+		options: readCloudOptions(ctx, req.State, deleteResource, cloud, &resp.Diagnostics),
 	}
-
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tflog.Info(ctx, "deleting desktops", map[string]any{"cloud": state.Cloud.ValueString(), "desktops": len(ids)})
-	report := fleet.Run(ctx, ids, action, r.data.concurrency, nil)
-	if reportDiagnostics(ctx, "delete", state.Cloud.ValueString(), len(ids), report, &resp.Diagnostics) {
+	report, ok := r.data.deleteFleet(ctx, cloud, del, ids, timeout, &resp.Diagnostics)
+	if ok {
 		return
 	}
 	// Keep exactly the desktops not yet deleted, in the order the
 	// configuration lists them, so the next destroy retries only those.
-	state.DesktopIDs = stringList(without(ids, report.Done))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
-}
-
-func (m desktopBatchDeleteModel) settings() deleteSettings {
-	s := deleteSettings{
-		cloud:         m.Cloud.ValueString(),
-		region:        m.Region.ValueString(),
-		wait:          m.Wait.ValueBool(),
-		ignoreMissing: m.IgnoreMissing.ValueBool(),
-		huawei:        huawei.DeleteOptions{EmailNotification: true},
-	}
-	if h := m.Huawei; h != nil {
-		s.huawei.DeleteUsers = h.DeleteUsers.ValueBool()
-		s.huawei.EmailNotification = h.EmailNotification.IsNull() || h.EmailNotification.ValueBool()
-		s.huawei.IsForceDelete = h.IsForceDelete.ValueBool()
-	}
-	return s
+	kept := stringList(ctx, without(ids, report.Done), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("desktop_ids"), kept)...)
 }

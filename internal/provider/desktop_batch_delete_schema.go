@@ -7,9 +7,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
 func (r *desktopBatchDeleteResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -20,57 +17,30 @@ func (r *desktopBatchDeleteResource) Schema(ctx context.Context, _ resource.Sche
 			"removing the block. Creating it and changing `desktop_ids` in place make no cloud call. When some desktops " +
 			"fail to delete, destroy fails with one line per desktop and the resource stays in state holding exactly the " +
 			"desktops not yet deleted, so the next destroy retries only those.",
-		Attributes: map[string]schema.Attribute{
-			"id": schema.StringAttribute{
-				Computed:            true,
-				MarkdownDescription: "Random identifier of this fleet.",
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
-			},
-			"cloud": cloudAttribute(),
-			"desktop_ids": schema.ListAttribute{
-				Required:    true,
-				ElementType: types.StringType,
-				MarkdownDescription: "Desktops to delete on destroy, at least one. Order carries no meaning and an ID listed twice " +
-					"is one desktop (plan warns). A list, not a set, so that fleets of thousands plan and apply in seconds. " +
-					"Updates in place, without a cloud call.",
-				Validators: desktopIDsValidators(),
-			},
-			"region": regionAttribute(),
-			"ignore_missing": schema.BoolAttribute{
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
-				MarkdownDescription: "A desktop that is already gone counts as deleted. With `false` it is an error. " +
-					"Defaults to `true`.",
-			},
-			"wait": schema.BoolAttribute{
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
-				MarkdownDescription: "Destroy returns only when the cloud says the desktops are gone (Huawei: the deletion job " +
-					"ends `SUCCESS` or `FAILED`, reported per desktop; Alibaba: `DescribeDesktops`). Defaults to `true`.",
-			},
-		},
-		Blocks: map[string]schema.Block{
-			"huawei": schema.SingleNestedBlock{
-				MarkdownDescription: "Huawei Cloud options of `batch-delete`. Only with `cloud = \"huawei\"`.",
-				Attributes: map[string]schema.Attribute{
-					"delete_users": schema.BoolAttribute{
-						Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-						MarkdownDescription: "Also delete the desktops' users. Defaults to `false`.",
-					},
-					"email_notification": schema.BoolAttribute{
-						Optional: true, Computed: true, Default: booldefault.StaticBool(true),
-						MarkdownDescription: "E-mail the users about the deletion. Defaults to `true`.",
-					},
-					"is_force_delete": schema.BoolAttribute{
-						Optional: true, Computed: true, Default: booldefault.StaticBool(false),
-						MarkdownDescription: "Delete desktops even while they are busy with another task. Defaults to `false`.",
-					},
+		Attributes: fleetAttributes(
+			"Random identifier of this fleet.",
+			"Desktops to delete on destroy, at least one. Order carries no meaning and an ID listed twice "+
+				"is one desktop (plan warns). A list, not a set, so that fleets of thousands plan and apply in seconds. "+
+				"Updates in place, without a cloud call.",
+			map[string]schema.Attribute{
+				"ignore_missing": schema.BoolAttribute{
+					Optional: true,
+					Computed: true,
+					Default:  booldefault.StaticBool(true),
+					MarkdownDescription: "A desktop that is already gone counts as deleted. With `false` it is an error. " +
+						"Defaults to `true`.",
 				},
-			},
+				"wait": schema.BoolAttribute{
+					Optional: true,
+					Computed: true,
+					Default:  booldefault.StaticBool(true),
+					MarkdownDescription: "Destroy returns only when the cloud says the desktops are gone (Huawei: the deletion job " +
+						"ends `SUCCESS` or `FAILED`, reported per desktop; Alibaba: `DescribeDesktops`). Defaults to `true`.",
+				},
+			}),
+		Blocks: withCloudBlocks(deleteResource, map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true, DeleteDescription: "Defaults to `30m`."}),
-		},
+		}),
 	}
 }
 

@@ -92,6 +92,16 @@ func abbreviate(ids []string, n int) string {
 	return fmt.Sprintf("%s and %d more", strings.Join(ids[:n], ", "), len(ids)-n)
 }
 
+// stringList is the list value of values; never null, even when empty.
+func stringList(ctx context.Context, values []string, diags *diag.Diagnostics) types.List {
+	if values == nil {
+		values = []string{}
+	}
+	l, d := types.ListValueFrom(ctx, types.StringType, values)
+	diags.Append(d...)
+	return l
+}
+
 // listStrings reads a list of strings.
 func listStrings(ctx context.Context, l types.List, diags *diag.Diagnostics) []string {
 	var out []string

@@ -3,16 +3,15 @@ package provider
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 )
@@ -34,65 +33,29 @@ func NewDesktopRebootResource() resource.Resource { return &desktopRebootResourc
 // desktop_ids reboots only the desktops it gained. Destroying it only
 // forgets.
 type desktopRebootResource struct {
-	data *providerData
+	fleetResource
 }
 
+// desktopRebootModel is the resource's own attributes; each cloud's block
+// is read by the cloud (cloudOptions).
 type desktopRebootModel struct {
-	ID         types.String        `tfsdk:"id"`
-	Cloud      types.String        `tfsdk:"cloud"`
-	DesktopIDs types.List          `tfsdk:"desktop_ids"`
-	Region     types.String        `tfsdk:"region"`
-	Keepers    types.Map           `tfsdk:"keepers"`
-	Wait       types.Bool          `tfsdk:"wait"`
-	Alibaba    *alibabaRebootModel `tfsdk:"alibaba"`
-	Huawei     *huaweiRebootModel  `tfsdk:"huawei"`
-	Timeouts   timeouts.Value      `tfsdk:"timeouts"`
-	RebootedAt types.String        `tfsdk:"rebooted_at"`
-	RequestIDs types.List          `tfsdk:"request_ids"`
-}
-
-type alibabaRebootModel struct {
-	ClientID      types.String `tfsdk:"client_id"`
-	SessionID     types.String `tfsdk:"session_id"`
-	LoginToken    types.String `tfsdk:"login_token"`
-	SessionToken  types.String `tfsdk:"session_token"`
-	ClientOS      types.String `tfsdk:"client_os"`
-	ClientVersion types.String `tfsdk:"client_version"`
-	UUID          types.String `tfsdk:"uuid"`
-	OsUpdate      types.Bool   `tfsdk:"os_update"`
-	// The write-only variants are only ever read from the configuration:
-	// Terraform never stores them in plan or state.
-	LoginTokenWO   types.String `tfsdk:"login_token_wo"`
-	SessionTokenWO types.String `tfsdk:"session_token_wo"`
-}
-
-// usesClientAPI reports whether a login token is configured, in either form.
-func (a *alibabaRebootModel) usesClientAPI() bool {
-	return a != nil && (!a.LoginToken.IsNull() || !a.LoginTokenWO.IsNull())
-}
-
-type huaweiRebootModel struct {
-	Type types.String `tfsdk:"type"`
+	FleetModel
+	Keepers    types.Map    `tfsdk:"keepers"`
+	RebootedAt types.String `tfsdk:"rebooted_at"`
+	RequestIDs types.List   `tfsdk:"request_ids"`
 }
 
 func (r *desktopRebootResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_desktop_reboot"
 }
 
-func (r *desktopRebootResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
-}
-
 func (r *desktopRebootResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	s, diags := readCloudSettings(ctx, req.Config, true)
+	s, diags := readCloudSettings(ctx, req.Config, rebootResource)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateCloudBlocks(s.Cloud, s.HasAlibaba, s.HasHuawei, &resp.Diagnostics)
-	if s.Alibaba != nil {
-		validateAlibabaClientAPI(s.Alibaba, &resp.Diagnostics)
-	}
+	validateCloudBlocks(ctx, s, rebootResource, &resp.Diagnostics)
 }
 
 func (r *desktopRebootResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -100,12 +63,12 @@ func (r *desktopRebootResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return // destroy, or the provider is not configured yet
 	}
 	// The configuration, not the plan: write-only values are null in plans.
-	s, diags := readCloudSettings(ctx, req.Config, true)
+	s, diags := readCloudSettings(ctx, req.Config, rebootResource)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	checkCloudConfigured(r.data, s.Cloud, s.Region, s.Alibaba.usesClientAPI(), &resp.Diagnostics)
+	checkCloudConfigured(ctx, r.data, s, &resp.Diagnostics)
 	if !req.State.Raw.IsNull() {
 		planAddedDesktops(ctx, req, resp)
 	}
@@ -172,54 +135,64 @@ func addedDesktops(ids, before []string) []string {
 }
 
 func (r *desktopRebootResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan, config desktopRebootModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var plan desktopRebootModel
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	timeout, diags := plan.Timeouts.Create(ctx, defaultRebootTimeout)
 	resp.Diagnostics.Append(diags...)
 	ids := listStrings(ctx, plan.DesktopIDs, &resp.Diagnostics)
+	options := r.options(ctx, plan.Cloud.ValueString(), req.Plan, nil, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.Alibaba != nil && (plan.Alibaba.ClientID.IsUnknown() || plan.Alibaba.ClientID.IsNull()) {
-		plan.Alibaba.ClientID = types.StringValue(uuid.NewString())
+	if _, ok := r.reboot(ctx, &plan, options, ids, timeout, req.Config, &resp.Diagnostics); ok {
+		r.save(ctx, &resp.State, req.Plan.Raw, &plan, options, &resp.Diagnostics)
 	}
-	if _, ok := r.reboot(ctx, &plan, config.Alibaba, ids, timeout, &resp.Diagnostics); ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// options is the chosen cloud's block of the planned reboot, with what it
+// computes settled from prior (the state's, nil on create).
+func (r *desktopRebootResource) options(ctx context.Context, cloud string, plan attributeReader, prior attributeReader,
+	diags *diag.Diagnostics) types.Object {
+	planned := readCloudOptions(ctx, plan, rebootResource, cloud, diags)
+	before := types.ObjectNull(planned.AttributeTypes(ctx))
+	if prior != nil {
+		before = readCloudOptions(ctx, prior, rebootResource, cloud, diags)
+	}
+	return settleCloudOptions(ctx, rebootResource, cloud, planned, before, diags)
+}
+
+// save writes the planned reboot to state: the plan as made, with the
+// model's values and the cloud's settled block.
+func (r *desktopRebootResource) save(ctx context.Context, state *tfsdk.State, planned tftypes.Value, m *desktopRebootModel,
+	options types.Object, diags *diag.Diagnostics) {
+	state.Raw = planned
+	diags.Append(setModel(ctx, state, m)...)
+	if !options.IsNull() {
+		diags.Append(state.SetAttribute(ctx, path.Root(m.Cloud.ValueString()), options)...)
 	}
 }
 
 // reboot reboots ids as one new reboot of plan: a new id, from which every
-// batch's ClientToken derives (a retried call repeats its token, a new
-// reboot never does), and on success rebooted_at and request_ids. It
-// reports whether every desktop was rebooted, with the report.
-func (r *desktopRebootResource) reboot(ctx context.Context, plan *desktopRebootModel, config *alibabaRebootModel, ids []string,
-	timeout time.Duration, diags *diag.Diagnostics) (fleet.Report, bool) {
+// batch's ClientToken derives, and on success rebooted_at and
+// request_ids. config supplies the write-only values of the cloud's block.
+// It reports whether every desktop was rebooted, with the report.
+func (r *desktopRebootResource) reboot(ctx context.Context, plan *desktopRebootModel, options types.Object, ids []string,
+	timeout time.Duration, config tfsdk.Config, diags *diag.Diagnostics) (fleet.Report, bool) {
 	plan.ID = types.StringValue(uuid.NewString())
-	action, err := r.data.rebootAction(plan.settings(config))
-	if err != nil {
-		diags.AddError("Cannot reboot desktops", err.Error())
-		return fleet.Report{}, false
+	cloud := plan.Cloud.ValueString()
+	req := rebootRequest{
+		region: plan.Region.ValueString(), wait: plan.Wait.ValueBool(),
+		options: options, configOptions: readCloudOptions(ctx, config, rebootResource, cloud, diags),
 	}
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	tflog.Info(ctx, "rebooting desktops", map[string]any{"cloud": plan.Cloud.ValueString(), "desktops": len(ids), "reboot_id": plan.ID.ValueString()})
-	report := fleet.Run(ctx, ids, action, r.data.concurrency, func(seq int) string { return clientToken(plan.ID.ValueString(), seq) })
-	if !reportDiagnostics(ctx, "reboot", plan.Cloud.ValueString(), len(ids), report, diags) {
-		return report, false
+	report, ok := r.data.rebootFleet(ctx, cloud, req, ids, plan.ID.ValueString(), timeout, diags)
+	if ok {
+		plan.RebootedAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
+		plan.RequestIDs = stringList(ctx, report.RequestIDs, diags)
 	}
-	plan.RebootedAt = types.StringValue(time.Now().UTC().Format(time.RFC3339))
-	plan.RequestIDs = stringList(report.RequestIDs)
-	return report, true
-}
-
-// clientToken is batch seq's Alibaba ClientToken for reboot id: ASCII and
-// at most 64 characters (a 36-character UUID, a dash, the batch number).
-func clientToken(rebootID string, seq int) string {
-	return rebootID + "-" + strconv.Itoa(seq)
+	return report, ok
 }
 
 func (r *desktopRebootResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -231,19 +204,13 @@ func (r *desktopRebootResource) Update(ctx context.Context, req resource.UpdateR
 	// A change of keepers, cloud or region replaces the resource, so Update
 	// sees the rest: desktop_ids (the desktops it gained are rebooted, see
 	// planAddedDesktops), wait, timeouts and the cloud blocks (recorded).
-	var plan, state, config desktopRebootModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
+	var plan, state desktopRebootModel
+	resp.Diagnostics.Append(getModel(ctx, req.Plan, &plan)...)
+	resp.Diagnostics.Append(getModel(ctx, req.State, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	if plan.Alibaba != nil && (plan.Alibaba.ClientID.IsUnknown() || plan.Alibaba.ClientID.IsNull()) {
-		plan.Alibaba.ClientID = types.StringValue(uuid.NewString())
-		if state.Alibaba != nil && !state.Alibaba.ClientID.IsNull() {
-			plan.Alibaba.ClientID = state.Alibaba.ClientID
-		}
-	}
+	options := r.options(ctx, plan.Cloud.ValueString(), req.Plan, req.State, &resp.Diagnostics)
 	had := listStrings(ctx, state.DesktopIDs, &resp.Diagnostics)
 	added := addedDesktops(listStrings(ctx, plan.DesktopIDs, &resp.Diagnostics), had)
 	if resp.Diagnostics.HasError() {
@@ -251,7 +218,7 @@ func (r *desktopRebootResource) Update(ctx context.Context, req resource.UpdateR
 	}
 	if len(added) == 0 {
 		plan.ID, plan.RebootedAt, plan.RequestIDs = state.ID, state.RebootedAt, state.RequestIDs
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		r.save(ctx, &resp.State, req.Plan.Raw, &plan, options, &resp.Diagnostics)
 		return
 	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultRebootTimeout)
@@ -259,54 +226,19 @@ func (r *desktopRebootResource) Update(ctx context.Context, req resource.UpdateR
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	report, ok := r.reboot(ctx, &plan, config.Alibaba, added, timeout, &resp.Diagnostics)
+	report, ok := r.reboot(ctx, &plan, options, added, timeout, req.Config, &resp.Diagnostics)
 	if ok {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		r.save(ctx, &resp.State, req.Plan.Raw, &plan, options, &resp.Diagnostics)
 		return
 	}
 	// Keep in state the desktops it had and those that did reboot, in the
 	// configuration's order, so that the next apply reboots only the
 	// desktops that did not.
-	state.DesktopIDs = stringList(without(listStrings(ctx, plan.DesktopIDs, &resp.Diagnostics), report.Remaining()))
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	resp.State.Raw = req.State.Raw
+	kept := stringList(ctx, without(listStrings(ctx, plan.DesktopIDs, &resp.Diagnostics), report.Remaining()), &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("desktop_ids"), kept)...)
 }
 
 func (r *desktopRebootResource) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {
 	// Destroy only forgets: rebooting on destroy would surprise everyone.
-}
-
-// settings gathers what the cloud needs; config supplies the write-only
-// tokens, which the plan never holds.
-func (m desktopRebootModel) settings(config *alibabaRebootModel) rebootSettings {
-	s := rebootSettings{
-		cloud:      m.Cloud.ValueString(),
-		region:     m.Region.ValueString(),
-		wait:       m.Wait.ValueBool(),
-		huaweiType: "SOFT",
-	}
-	if m.Huawei != nil && m.Huawei.Type.ValueString() != "" {
-		s.huaweiType = m.Huawei.Type.ValueString()
-	}
-	if a := m.Alibaba; a != nil {
-		s.alibaba = alibabaRebootSettings{
-			clientID:      a.ClientID.ValueString(),
-			sessionID:     a.SessionID.ValueString(),
-			loginToken:    a.LoginToken.ValueString(),
-			sessionToken:  a.SessionToken.ValueString(),
-			clientOS:      a.ClientOS.ValueString(),
-			clientVersion: a.ClientVersion.ValueString(),
-			uuid:          a.UUID.ValueString(),
-		}
-		if config != nil && !config.LoginTokenWO.IsNull() {
-			s.alibaba.loginToken = config.LoginTokenWO.ValueString()
-		}
-		if config != nil && !config.SessionTokenWO.IsNull() {
-			s.alibaba.sessionToken = config.SessionTokenWO.ValueString()
-		}
-		if !a.OsUpdate.IsNull() && !a.OsUpdate.IsUnknown() {
-			v := a.OsUpdate.ValueBool()
-			s.alibaba.osUpdate = &v
-		}
-	}
-	return s
 }

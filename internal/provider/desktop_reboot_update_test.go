@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"testing"
@@ -11,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
@@ -23,29 +21,30 @@ import (
 // to reboot, state keeps the ones that did, so the next apply reboots only
 // the rest. On both clouds.
 func TestAccDesktopReboot_fleetChanges(t *testing.T) {
-	for _, api := range []rebootAPI{alibabaAdminReboot, huaweiSoftReboot} {
+	for _, api := range []rebootAPI{alibabaAdminAPI, huaweiSoftReboot} {
 		t.Run(api.name, func(t *testing.T) {
-			cloud := newTestCloud(t, mockcloud.Timing{})
-			first := cloud.SeedFleet(api.cloud, api.region, "first", 3)
-			gained := cloud.SeedFleet(api.cloud, api.region, "gained", 2)
+			mock := newTestCloud(t, mockcloud.Timing{})
+			first := mock.seed(api.cloud, "first", 3)
+			gained := mock.seed(api.cloud, "gained", 2)
 			// 101 more: batches of 100, the last of them alone in its own
 			// call, which the cloud refuses once.
-			late := slices.Sorted(slices.Values(cloud.SeedFleet(api.cloud, api.region, "late", 101)))
+			late := slices.Sorted(slices.Values(mock.seed(api.cloud, "late", 101)))
 			config := func(ids []string, round string) string {
-				return rebootWaitConfig(cloud, api, ids, false, round, "")
+				return mock.providerBlock() + api.resource(ids, waitLine(false), keepers(round))
 			}
 			all := slices.Concat(first, gained)
 			reordered := slices.Concat(gained[1:], first[1:], gained[:1]) // first[0] removed
 			refused := late[100]
 			id := statecheck.CompareValue(compare.ValuesDiffer())
 			sameID := statecheck.CompareValue(compare.ValuesSame())
-			rebootsSoFar := func(want map[string]int) resource.TestCheckFunc {
-				return func(*terraform.State) error {
+			replaced := statecheck.CompareValue(compare.ValuesDiffer())
+			rebootsSoFar := func(want map[string]int) func() error {
+				return func() error {
 					for _, group := range []struct {
 						ids   []string
 						times int
 					}{{first, want["first"]}, {gained, want["gained"]}, {late[:100], want["late"]}, {late[100:], want["refused"]}} {
-						if err := everyDesktopRebooted(cloud, group.ids, group.times); err != nil {
+						if err := everyDesktopRebooted(mock, group.ids, group.times); err != nil {
 							return err
 						}
 					}
@@ -56,9 +55,11 @@ func TestAccDesktopReboot_fleetChanges(t *testing.T) {
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{
-						Config:            config(first, "1"),
-						ConfigStateChecks: []statecheck.StateCheck{id.AddStateValue(rebootAddr, tfjsonpath.New("id"))},
-						Check:             rebootsSoFar(map[string]int{"first": 1}),
+						Config: config(first, "1"),
+						ConfigStateChecks: []statecheck.StateCheck{
+							id.AddStateValue(rebootAddr, tfjsonpath.New("id")),
+							onMock(rebootsSoFar(map[string]int{"first": 1})),
+						},
 					},
 					{
 						// Two desktops gained: an in-place update rebooting
@@ -73,56 +74,59 @@ func TestAccDesktopReboot_fleetChanges(t *testing.T) {
 							sameID.AddStateValue(rebootAddr, tfjsonpath.New("id")),
 							statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("request_ids"), knownvalue.ListSizeExact(1)),
 							statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("desktop_ids"), knownvalue.ListSizeExact(len(all))),
+							onMock(rebootsSoFar(map[string]int{"first": 1, "gained": 1})),
 						},
-						Check: rebootsSoFar(map[string]int{"first": 1, "gained": 1}),
 					},
 					{
 						// Reordered, one removed: an update that calls no
 						// cloud and keeps the reboot's record.
-						PreConfig: cloud.ResetCalls,
+						PreConfig: mock.ResetCalls,
 						Config:    config(reordered, "1"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(rebootAddr, plancheck.ResourceActionUpdate),
 							plancheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("id"), knownvalue.NotNull()),
 						}},
-						ConfigStateChecks: []statecheck.StateCheck{sameID.AddStateValue(rebootAddr, tfjsonpath.New("id"))},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							func(*terraform.State) error {
-								if n := len(cloud.Calls()); n != 0 {
-									return fmt.Errorf("a reorder and a removal made %d cloud calls, want none", n)
-								}
-								return nil
-							},
-							rebootsSoFar(map[string]int{"first": 1, "gained": 1}),
-						),
+						ConfigStateChecks: []statecheck.StateCheck{
+							sameID.AddStateValue(rebootAddr, tfjsonpath.New("id")),
+							onMock(noCloudCalls(mock, "a reorder and a removal"), rebootsSoFar(map[string]int{"first": 1, "gained": 1})),
+						},
 					},
 					{
 						// Two more gained, one of which the cloud refuses:
 						// the apply fails naming it, and state keeps the
 						// one that did reboot.
 						PreConfig: func() {
-							cloud.InjectFault(mockcloud.Fault{Cloud: api.cloud, Operation: rebootOp[api.cloud], Kind: mockcloud.FaultError,
+							mock.InjectFault(mockcloud.Fault{Cloud: api.cloud.name, Operation: api.cloud.rebootOp, Kind: mockcloud.FaultError,
 								Status: 403, DesktopIDs: []string{refused}})
 						},
 						Config:      config(slices.Concat(reordered, late), "1"),
 						ExpectError: regexp.MustCompile(`Could not reboot 1 of 101 desktops`),
 					},
 					{
-						// State holds the 100 that did reboot.
-						Config:   config(slices.Concat(reordered, late[:100]), "1"),
-						PlanOnly: true,
-						ConfigPlanChecks: resource.ConfigPlanChecks{PostApplyPreRefresh: []plancheck.PlanCheck{
+						// State holds the 100 that did reboot: naming just
+						// those plans no change, and applying it calls no
+						// cloud.
+						PreConfig: mock.ResetCalls,
+						Config:    config(slices.Concat(reordered, late[:100]), "1"),
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(rebootAddr, plancheck.ResourceActionNoop),
 						}},
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("desktop_ids"), stringsInAnyOrder(slices.Concat(reordered, late[:100]))),
+							onMock(noCloudCalls(mock, "an apply of no change")),
+						},
 					},
 					{
 						// The cloud recovers: only the refused one is left.
-						PreConfig: cloud.ClearFaults,
+						PreConfig: mock.ClearFaults,
 						Config:    config(slices.Concat(reordered, late), "1"),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(rebootAddr, plancheck.ResourceActionUpdate),
 						}},
-						Check: rebootsSoFar(map[string]int{"first": 1, "gained": 1, "late": 1, "refused": 1}),
+						ConfigStateChecks: []statecheck.StateCheck{
+							replaced.AddStateValue(rebootAddr, tfjsonpath.New("id")),
+							onMock(rebootsSoFar(map[string]int{"first": 1, "gained": 1, "late": 1, "refused": 1})),
+						},
 					},
 					{
 						// keepers: the whole fleet, again, by replacement.
@@ -130,12 +134,13 @@ func TestAccDesktopReboot_fleetChanges(t *testing.T) {
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(rebootAddr, plancheck.ResourceActionReplace),
 						}},
-						Check: func(*terraform.State) error {
+						ConfigStateChecks: []statecheck.StateCheck{
+							replaced.AddStateValue(rebootAddr, tfjsonpath.New("id")),
 							// first[0] was removed from the fleet.
-							if err := everyDesktopRebooted(cloud, first[:1], 1); err != nil {
-								return err
-							}
-							return everyDesktopRebooted(cloud, slices.Concat(reordered, late), 2)
+							onMock(
+								func() error { return everyDesktopRebooted(mock, first[:1], 1) },
+								func() error { return everyDesktopRebooted(mock, slices.Concat(reordered, late), 2) },
+							),
 						},
 					},
 				},

@@ -3,12 +3,15 @@ package provider
 import (
 	"context"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -37,6 +40,14 @@ type desktopsModel struct {
 	NameRegex types.String `tfsdk:"name_regex"`
 	Status    types.String `tfsdk:"status"`
 	Desktops  types.List   `tfsdk:"desktops"`
+}
+
+// desktopModel is one element of desktops.
+type desktopModel struct {
+	ID           string `tfsdk:"id"`
+	Name         string `tfsdk:"name"`
+	Status       string `tfsdk:"status"`
+	NativeStatus string `tfsdk:"native_status"`
 }
 
 var desktopAttrTypes = map[string]attr.Type{
@@ -69,8 +80,8 @@ func (d *desktopsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			},
 			"cloud": schema.StringAttribute{
 				Required:            true,
-				MarkdownDescription: "`alibaba` or `huawei`.",
-				Validators:          []validator.String{stringvalidator.OneOf(supportedClouds...)},
+				MarkdownDescription: cloudNamesMarkdown() + ".",
+				Validators:          []validator.String{stringvalidator.OneOf(cloudNames()...)},
 			},
 			"region": schema.StringAttribute{
 				Optional:            true,
@@ -89,7 +100,7 @@ func (d *desktopsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"name_regex": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Filter: a regular expression (Go RE2 syntax) the desktop name must match.",
-				Validators:          []validator.String{regexValidator{}},
+				Validators:          []validator.String{regexValidator()},
 			},
 			"status": schema.StringAttribute{
 				Optional: true,
@@ -125,16 +136,26 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		filter.IDs = listStrings(ctx, m.IDs, &resp.Diagnostics)
 		if len(filter.IDs) == 0 {
 			// An explicit empty filter matches nothing; do not list the whole cloud.
-			m.finish(d.data.region(m.Cloud.ValueString(), m.Region.ValueString()), nil)
+			m.finish(ctx, d.data.region(m.Cloud.ValueString(), m.Region.ValueString()), nil, &resp.Diagnostics)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 			return
 		}
 	}
 	var nameRe *regexp.Regexp
 	if s := m.NameRegex.ValueString(); s != "" {
-		nameRe = regexp.MustCompile(s) // validated at plan time
+		// Validated at plan time, unless it was not known then.
+		re, err := regexp.Compile(s)
+		if err != nil {
+			resp.Diagnostics.AddAttributeError(path.Root("name_regex"), "Invalid regular expression", err.Error())
+			return
+		}
+		nameRe = re
 	}
-	lister, err := d.data.lister(m.Cloud.ValueString(), m.Region.ValueString())
+	var lister fleet.DesktopLister
+	c, err := d.data.cloud(m.Cloud.ValueString())
+	if err == nil {
+		lister, err = c.lister(m.Region.ValueString())
+	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot list desktops", err.Error())
 		return
@@ -158,27 +179,26 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 		}
 		matched = append(matched, dt)
 	}
-	m.finish(d.data.region(m.Cloud.ValueString(), m.Region.ValueString()), matched)
+	m.finish(ctx, d.data.region(m.Cloud.ValueString(), m.Region.ValueString()), matched, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // finish fills the computed attributes from the region listed and the
 // desktops that matched.
-func (m *desktopsModel) finish(region string, matched []fleet.Desktop) {
+func (m *desktopsModel) finish(ctx context.Context, region string, matched []fleet.Desktop, diags *diag.Diagnostics) {
 	m.ID = types.StringValue(m.Cloud.ValueString() + "/" + region)
+	matched = slices.Clone(matched)
+	slices.SortFunc(matched, func(a, b fleet.Desktop) int { return strings.Compare(a.ID, b.ID) })
 	ids := make([]string, 0, len(matched))
-	objs := make([]attr.Value, 0, len(matched))
-	for _, dt := range sortedDesktops(matched) {
+	desktops := make([]desktopModel, 0, len(matched))
+	for _, dt := range matched {
 		ids = append(ids, dt.ID)
-		objs = append(objs, types.ObjectValueMust(desktopAttrTypes, map[string]attr.Value{
-			"id":            types.StringValue(dt.ID),
-			"name":          types.StringValue(dt.Name),
-			"status":        types.StringValue(string(dt.Status)),
-			"native_status": types.StringValue(dt.NativeStatus),
-		}))
+		desktops = append(desktops, desktopModel{ID: dt.ID, Name: dt.Name, Status: string(dt.Status), NativeStatus: dt.NativeStatus})
 	}
-	m.IDs = stringList(ids)
-	m.Desktops = types.ListValueMust(types.ObjectType{AttrTypes: desktopAttrTypes}, objs)
+	m.IDs = stringList(ctx, ids, diags)
+	var d diag.Diagnostics
+	m.Desktops, d = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: desktopAttrTypes}, desktops)
+	diags.Append(d...)
 }
 
 // statusMatches compares want with the shared status and with the cloud's

@@ -9,136 +9,51 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-testing/compare"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
 
-// dsWant is one desktop the data source should report.
-type dsWant struct {
+// listed is one desktop the data source should report.
+type listed struct {
 	id, name, status, native string
 }
 
-// dsListOp is the list call each cloud's data source pages with.
-var dsListOp = map[string]string{
-	mockcloud.CloudAlibaba: "DescribeDesktops",
-	mockcloud.CloudHuawei:  "ListDesktopsDetail",
-}
-
-// dsScope is where each cloud's desktops live in the mock (Huawei: the
-// project ID) and the region the provider block names for that cloud.
-var (
-	dsScope = map[string]string{
-		mockcloud.CloudAlibaba: mockcloud.DemoAlibabaRegion,
-		mockcloud.CloudHuawei:  mockcloud.DemoHuaweiProject,
-	}
-	dsProviderRegion = map[string]string{
-		mockcloud.CloudAlibaba: mockcloud.DemoAlibabaRegion,
-		mockcloud.CloudHuawei:  mockcloud.DemoHuaweiRegion,
-	}
-)
-
-// dsTestID makes a well-formed desktop ID for cloud whose sort order is
-// set by n, so a test can choose an ID order that differs from name order.
-func dsTestID(cloud string, n int) string {
-	if cloud == mockcloud.CloudAlibaba {
-		return fmt.Sprintf("ecd-%017d", n)
-	}
-	return fmt.Sprintf("%08d-0000-4000-8000-000000000000", n)
-}
-
-// dsConfig is the provider block and one clouddesktop_desktops data source
-// named "test" with the given attribute lines.
-func dsConfig(c *testCloud, cloud, attrs string) string {
-	return c.providerBlock() + fmt.Sprintf(`
-data "clouddesktop_desktops" "test" {
-  cloud = %q
-%s
-}
-`, cloud, attrs)
-}
-
-// checkDesktopsData checks everything the data source at addr reports: its
-// id, the exact set of ids, and every desktop in the list, ordered by ID.
-func checkDesktopsData(addr, wantID string, want []dsWant) resource.TestCheckFunc {
+// desktopsListed checks everything the data source at addr reports: its
+// id, the IDs (sorted), and every desktop, ordered by ID.
+func desktopsListed(addr, wantID string, want []listed) []statecheck.StateCheck {
 	want = slices.Clone(want)
-	slices.SortFunc(want, func(a, b dsWant) int { return strings.Compare(a.id, b.id) })
-	checks := []resource.TestCheckFunc{
-		resource.TestCheckResourceAttr(addr, "id", wantID),
-		resource.TestCheckResourceAttr(addr, "ids.#", strconv.Itoa(len(want))),
-		resource.TestCheckResourceAttr(addr, "desktops.#", strconv.Itoa(len(want))),
-	}
+	slices.SortFunc(want, func(a, b listed) int { return strings.Compare(a.id, b.id) })
+	ids := make([]string, len(want))
+	desktops := make([]knownvalue.Check, len(want))
 	for i, d := range want {
-		p := fmt.Sprintf("desktops.%d.", i)
-		checks = append(checks,
-			resource.TestCheckTypeSetElemAttr(addr, "ids.*", d.id),
-			resource.TestCheckResourceAttr(addr, p+"id", d.id),
-			resource.TestCheckResourceAttr(addr, p+"name", d.name),
-			resource.TestCheckResourceAttr(addr, p+"status", d.status),
-			resource.TestCheckResourceAttr(addr, p+"native_status", d.native),
-		)
+		ids[i] = d.id
+		desktops[i] = knownvalue.ObjectExact(map[string]knownvalue.Check{
+			"id":            knownvalue.StringExact(d.id),
+			"name":          knownvalue.StringExact(d.name),
+			"status":        knownvalue.StringExact(d.status),
+			"native_status": knownvalue.StringExact(d.native),
+		})
 	}
-	return resource.ComposeAggregateTestCheckFunc(checks...)
-}
-
-// dataIDs reads the ids attribute of the data source at addr, sorted.
-func dataIDs(s *terraform.State, addr string) ([]string, error) {
-	rs, ok := s.RootModule().Resources[addr]
-	if !ok {
-		return nil, fmt.Errorf("%s not in state", addr)
-	}
-	var ids []string
-	for k, v := range rs.Primary.Attributes {
-		if strings.HasPrefix(k, "ids.") && k != "ids.#" {
-			ids = append(ids, v)
-		}
-	}
-	slices.Sort(ids)
-	return ids, nil
-}
-
-// checkDataIDsExactly checks that the data source at addr reports exactly
-// want (in any order) and lists as many desktops.
-func checkDataIDsExactly(addr string, want []string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		got, err := dataIDs(s, addr)
-		if err != nil {
-			return err
-		}
-		w := slices.Sorted(slices.Values(want))
-		if !slices.Equal(got, w) {
-			return fmt.Errorf("%s ids: got %d desktops, want %d; missing %v, unexpected %v",
-				addr, len(got), len(w), minus(w, got), minus(got, w))
-		}
-		if n := s.RootModule().Resources[addr].Primary.Attributes["desktops.#"]; n != strconv.Itoa(len(w)) {
-			return fmt.Errorf("%s desktops.# = %s, want %d", addr, n, len(w))
-		}
-		return nil
+	return []statecheck.StateCheck{
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(wantID)),
+		// The IDs first, for a readable difference.
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("ids"), sortedStrings(ids)),
+		statecheck.ExpectKnownValue(addr, tfjsonpath.New("desktops"), knownvalue.ListExact(desktops)),
 	}
 }
 
-// minus is a without b, both sorted.
-func minus(a, b []string) []string {
-	var out []string
-	for _, x := range a {
-		if _, found := slices.BinarySearch(b, x); !found {
-			out = append(out, x)
-		}
-	}
-	if len(out) > 5 {
-		return append(out[:5], fmt.Sprintf("... (%d in all)", len(out)))
-	}
-	return out
-}
-
-// dsFixture seeds, for the cloud under test, five desktops with chosen IDs
-// (ID order differs from name order) and statuses, and around them
+// seedListing seeds, for the cloud under test, five desktops with chosen
+// IDs (ID order differs from name order) and statuses, and around them
 // desktops the data source must never report: the same names in another
 // Alibaba region and another Huawei project, and the same names on the
 // other cloud. It returns the five by name, as the data source should
 // report them.
-func dsFixture(t *testing.T, c *testCloud, cloud string) map[string]dsWant {
+func seedListing(t *testing.T, c *testCloud, f cloudFixture) map[string]listed {
 	t.Helper()
 	type seed struct {
 		name, status, task string
@@ -161,31 +76,26 @@ func dsFixture(t *testing.T, c *testCloud, cloud string) map[string]dsWant {
 			{name: "db-02", status: "SHUTOFF", n: 3, shared: "stopped", native: "SHUTOFF"},
 		},
 	}
-	elsewhere := map[string]string{
-		mockcloud.CloudAlibaba: "cn-shanghai",
-		mockcloud.CloudHuawei:  "fedcba9876543210fedcba9876543210",
-	}
-	want := map[string]dsWant{}
-	for _, cl := range []string{mockcloud.CloudAlibaba, mockcloud.CloudHuawei} {
+	want := map[string]listed{}
+	for _, cl := range bothClouds {
 		base := 100
-		if cl == cloud {
+		if cl.name == f.name {
 			base = 0
 		}
-		for _, s := range seeds[cl] {
-			id := dsTestID(cl, base+s.n)
-			c.AddDesktops(mockcloud.Desktop{Cloud: cl, Region: dsScope[cl], ID: id, Name: s.name, Status: s.status, TaskStatus: s.task})
+		for _, s := range seeds[cl.name] {
+			id := cl.desktopID(base + s.n)
+			c.AddDesktops(mockcloud.Desktop{Cloud: cl.name, Region: cl.scope, ID: id, Name: s.name, Status: s.status, TaskStatus: s.task})
 			// The same name, stopped, where the data source does not look.
-			c.AddDesktops(mockcloud.Desktop{Cloud: cl, Region: elsewhere[cl], ID: dsTestID(cl, base+50+s.n), Name: s.name,
-				Status: map[string]string{mockcloud.CloudAlibaba: "Stopped", mockcloud.CloudHuawei: "SHUTOFF"}[cl]})
-			if cl == cloud {
-				want[s.name] = dsWant{id: id, name: s.name, status: s.shared, native: s.native}
+			c.AddDesktops(mockcloud.Desktop{Cloud: cl.name, Region: cl.elsewhere, ID: cl.desktopID(base + 50 + s.n), Name: s.name, Status: cl.stopped})
+			if cl.name == f.name {
+				want[s.name] = listed{id: id, name: s.name, status: s.shared, native: s.native}
 			}
 		}
 	}
 	// Make sure the mock holds what the expectations above say.
 	for _, w := range want {
-		d, ok := c.Desktop(cloud, w.id)
-		if !ok || d.Name != w.name || d.Region != dsScope[cloud] {
+		d, ok := c.Desktop(f.name, w.id)
+		if !ok || d.Name != w.name || d.Region != f.scope {
 			t.Fatalf("fixture: desktop %s is %+v", w.id, d)
 		}
 		native := d.Status
@@ -199,65 +109,76 @@ func dsFixture(t *testing.T, c *testCloud, cloud string) map[string]dsWant {
 	return want
 }
 
+// listCalls checks that the data source listed the cloud's desktops, or,
+// with listed false, did not.
+func listCalls(c *testCloud, f cloudFixture, listed bool) func() error {
+	return func() error {
+		switch n := len(c.CallsTo(f.name, f.listOp)); {
+		case !listed && n != 0:
+			return fmt.Errorf("%d %s calls, want none for an empty ids filter", n, f.listOp)
+		case listed && n == 0:
+			return fmt.Errorf("no %s call: where did the desktops come from?", f.listOp)
+		}
+		return nil
+	}
+}
+
 func TestAccDesktopsDataSource_filters(t *testing.T) {
 	type tcase struct {
 		name   string
 		attrs  string   // HCL lines of the data block
 		region string   // the region expected in id; "" means the provider's
-		want   []string // desktop names; desktops in another scope are named in elsewhereIDs
+		want   []string // desktop names
 		// elsewhere lists desktops outside the provider's scope expected
 		// instead (by ID), for the region override.
-		elsewhere []dsWant
+		elsewhere []listed
 		noList    bool // no list call may be made
 	}
 	// ids filter: two desktops, one ID that exists nowhere, and one that
 	// exists only outside the listed scope.
-	idsAttr := func(cloud string, want map[string]dsWant) string {
-		return fmt.Sprintf("  ids = %s", hclStrings([]string{
-			want["web-01"].id, want["db-02"].id, dsTestID(cloud, 999), dsTestID(cloud, 51),
-		}))
+	idsAttr := func(f cloudFixture, want map[string]listed) string {
+		return "ids = " + hclStrings([]string{want["web-01"].id, want["db-02"].id, f.desktopID(999), f.desktopID(51)})
 	}
-	casesFor := func(cloud string, want map[string]dsWant) []tcase {
-		nativeStopped := map[string]string{mockcloud.CloudAlibaba: "Stopped", mockcloud.CloudHuawei: "SHUTOFF"}[cloud]
+	casesFor := func(f cloudFixture, want map[string]listed) []tcase {
 		common := []tcase{
 			{name: "none", want: []string{"web-01", "web-02", "web-03", "db-01", "db-02"}},
-			{name: "ids", attrs: idsAttr(cloud, want), want: []string{"web-01", "db-02"}},
-			{name: "ids_unknown_only", attrs: fmt.Sprintf("  ids = [%q]", dsTestID(cloud, 999)), want: nil},
-			{name: "ids_empty", attrs: "  ids = []", want: nil, noList: true},
-			{name: "name_regex", attrs: `  name_regex = "^web-"`, want: []string{"web-01", "web-02", "web-03"}},
-			{name: "name_regex_unanchored", attrs: `  name_regex = "0[12]"`, want: []string{"web-01", "web-02", "db-01", "db-02"}},
-			{name: "name_regex_no_match", attrs: `  name_regex = "^app-"`, want: nil},
-			{name: "status_shared", attrs: `  status = "stopped"`, want: []string{"web-02", "db-02"}},
-			{name: "status_shared_running", attrs: `  status = "running"`, want: []string{"web-01", "db-01"}},
-			{name: "status_shared_any_case", attrs: `  status = "STOPPED"`, want: []string{"web-02", "db-02"}},
-			{name: "status_native", attrs: fmt.Sprintf("  status = %q", nativeStopped), want: []string{"web-02", "db-02"}},
-			{name: "status_native_any_case", attrs: fmt.Sprintf("  status = %q", strings.ToLower(nativeStopped)), want: []string{"web-02", "db-02"}},
-			{name: "status_no_match", attrs: `  status = "deleted"`, want: nil},
-			{name: "name_regex_and_status", attrs: "  name_regex = \"^web-\"\n  status = \"stopped\"", want: []string{"web-02"}},
+			{name: "ids", attrs: idsAttr(f, want), want: []string{"web-01", "db-02"}},
+			{name: "ids_unknown_only", attrs: fmt.Sprintf("ids = [%q]", f.desktopID(999)), want: nil},
+			{name: "ids_empty", attrs: "ids = []", want: nil, noList: true},
+			{name: "name_regex", attrs: `name_regex = "^web-"`, want: []string{"web-01", "web-02", "web-03"}},
+			{name: "name_regex_unanchored", attrs: `name_regex = "0[12]"`, want: []string{"web-01", "web-02", "db-01", "db-02"}},
+			{name: "name_regex_no_match", attrs: `name_regex = "^app-"`, want: nil},
+			{name: "status_shared", attrs: `status = "stopped"`, want: []string{"web-02", "db-02"}},
+			{name: "status_shared_running", attrs: `status = "running"`, want: []string{"web-01", "db-01"}},
+			{name: "status_shared_any_case", attrs: `status = "STOPPED"`, want: []string{"web-02", "db-02"}},
+			{name: "status_native", attrs: fmt.Sprintf("status = %q", f.stopped), want: []string{"web-02", "db-02"}},
+			{name: "status_native_any_case", attrs: fmt.Sprintf("status = %q", strings.ToLower(f.stopped)), want: []string{"web-02", "db-02"}},
+			{name: "status_no_match", attrs: `status = "deleted"`, want: nil},
+			{name: "name_regex_and_status", attrs: "name_regex = \"^web-\"\nstatus = \"stopped\"", want: []string{"web-02"}},
 			{
 				name:  "ids_and_status",
-				attrs: fmt.Sprintf("  ids = %s\n  status = \"stopped\"", hclStrings([]string{want["web-01"].id, want["web-03"].id, want["db-02"].id})),
+				attrs: fmt.Sprintf("ids = %s\nstatus = \"stopped\"", hclStrings([]string{want["web-01"].id, want["web-03"].id, want["db-02"].id})),
 				want:  []string{"db-02"},
 			},
 			{
 				name:  "ids_name_regex_and_status",
-				attrs: fmt.Sprintf("  ids = %s\n  name_regex = \"^web-\"\n  status = %q", hclStrings([]string{want["web-01"].id, want["web-02"].id, want["db-02"].id}), nativeStopped),
+				attrs: fmt.Sprintf("ids = %s\nname_regex = \"^web-\"\nstatus = %q", hclStrings([]string{want["web-01"].id, want["web-02"].id, want["db-02"].id}), f.stopped),
 				want:  []string{"web-02"},
 			},
-			{name: "region_explicit", attrs: fmt.Sprintf("  region = %q", dsProviderRegion[cloud]), want: []string{"web-01", "web-02", "web-03", "db-01", "db-02"}},
+			{name: "region_explicit", attrs: fmt.Sprintf("region = %q", f.providerRegion), want: []string{"web-01", "web-02", "web-03", "db-01", "db-02"}},
 		}
-		if cloud == mockcloud.CloudAlibaba {
+		if f.name == mockcloud.CloudAlibaba {
 			return append(common,
-				tcase{name: "status_native_expired", attrs: `  status = "Expired"`, want: []string{"web-03"}},
+				tcase{name: "status_native_expired", attrs: `status = "Expired"`, want: []string{"web-03"}},
 				tcase{
 					// Another region lists that region's desktops only.
-					name: "region_override", attrs: `  region = "cn-shanghai"`, region: "cn-shanghai",
-					elsewhere: []dsWant{
-						{id: dsTestID(cloud, 51), name: "web-02", status: "stopped", native: "Stopped"},
-						{id: dsTestID(cloud, 52), name: "db-01", status: "stopped", native: "Stopped"},
-						{id: dsTestID(cloud, 53), name: "db-02", status: "stopped", native: "Stopped"},
-						{id: dsTestID(cloud, 54), name: "web-03", status: "stopped", native: "Stopped"},
-						{id: dsTestID(cloud, 55), name: "web-01", status: "stopped", native: "Stopped"},
+					name: "region_override", attrs: `region = "cn-shanghai"`, region: "cn-shanghai",
+					elsewhere: []listed{
+						{id: f.desktopID(51), name: "web-02", status: "stopped", native: "Stopped"},
+						{id: f.desktopID(52), name: "db-01", status: "stopped", native: "Stopped"},
+						{id: f.desktopID(53), name: "db-02", status: "stopped", native: "Stopped"},
+						{id: f.desktopID(54), name: "web-03", status: "stopped", native: "Stopped"},
+						{id: f.desktopID(55), name: "web-01", status: "stopped", native: "Stopped"},
 					},
 				},
 			)
@@ -265,47 +186,36 @@ func TestAccDesktopsDataSource_filters(t *testing.T) {
 		return append(common,
 			// ACTIVE is Huawei's own status whatever task runs; running
 			// (shared) is an idle ACTIVE desktop only.
-			tcase{name: "status_native_active", attrs: `  status = "ACTIVE"`, want: []string{"web-01", "web-03", "db-01"}},
-			tcase{name: "status_native_with_task", attrs: `  status = "active/rebooting"`, want: []string{"web-03"}},
-			tcase{name: "status_shared_busy", attrs: `  status = "busy"`, want: []string{"web-03"}},
+			tcase{name: "status_native_active", attrs: `status = "ACTIVE"`, want: []string{"web-01", "web-03", "db-01"}},
+			tcase{name: "status_native_with_task", attrs: `status = "active/rebooting"`, want: []string{"web-03"}},
+			tcase{name: "status_shared_busy", attrs: `status = "busy"`, want: []string{"web-03"}},
 			// The region is the provider's project's; id names the one asked for.
-			tcase{name: "region_override", attrs: `  region = "cn-south-1"`, region: "cn-south-1", want: []string{"web-01", "web-02", "web-03", "db-01", "db-02"}},
+			tcase{name: "region_override", attrs: `region = "cn-south-1"`, region: "cn-south-1", want: []string{"web-01", "web-02", "web-03", "db-01", "db-02"}},
 		)
 	}
 
-	for _, cloudName := range []string{mockcloud.CloudAlibaba, mockcloud.CloudHuawei} {
-		t.Run(cloudName, func(t *testing.T) {
+	for _, f := range bothClouds {
+		t.Run(f.name, func(t *testing.T) {
 			probe := newTestCloud(t, mockcloud.Timing{})
-			for _, tc := range casesFor(cloudName, dsFixture(t, probe, cloudName)) {
+			for _, tc := range casesFor(f, seedListing(t, probe, f)) {
 				t.Run(tc.name, func(t *testing.T) {
 					cloud := newTestCloud(t, mockcloud.Timing{})
-					byName := dsFixture(t, cloud, cloudName)
+					byName := seedListing(t, cloud, f)
 					want := slices.Clone(tc.elsewhere)
 					for _, n := range tc.want {
 						want = append(want, byName[n])
 					}
 					region := tc.region
 					if region == "" {
-						region = dsProviderRegion[cloudName]
+						region = f.providerRegion
 					}
 					const addr = "data.clouddesktop_desktops.test"
 					resource.ParallelTest(t, resource.TestCase{
 						ProtoV6ProviderFactories: protoV6ProviderFactories,
 						Steps: []resource.TestStep{{
-							Config: dsConfig(cloud, cloudName, tc.attrs),
-							Check: resource.ComposeAggregateTestCheckFunc(
-								checkDesktopsData(addr, cloudName+"/"+region, want),
-								func(*terraform.State) error {
-									n := len(cloud.CallsTo(cloudName, dsListOp[cloudName]))
-									if tc.noList && n != 0 {
-										return fmt.Errorf("%d %s calls, want none for an empty ids filter", n, dsListOp[cloudName])
-									}
-									if !tc.noList && n == 0 {
-										return fmt.Errorf("no %s call: where did the desktops come from?", dsListOp[cloudName])
-									}
-									return nil
-								},
-							),
+							Config: cloud.providerBlock() + hclDesktops("test", f.name, tc.attrs),
+							ConfigStateChecks: append(desktopsListed(addr, f.name+"/"+region, want),
+								onMock(listCalls(cloud, f, !tc.noList))),
 						}},
 					})
 				})
@@ -318,24 +228,20 @@ func TestAccDesktopsDataSource_filters(t *testing.T) {
 // (both clients ask for 100 a page) and more IDs than one call takes.
 func TestAccDesktopsDataSource_paging(t *testing.T) {
 	const total = 250
-	for _, cloudName := range []string{mockcloud.CloudAlibaba, mockcloud.CloudHuawei} {
-		t.Run(cloudName, func(t *testing.T) {
+	for _, f := range bothClouds {
+		t.Run(f.name, func(t *testing.T) {
 			cloud := newTestCloud(t, mockcloud.Timing{})
-			ids := cloud.SeedFleet(cloudName, dsScope[cloudName], "page", total)
+			ids := cloud.seed(f, "page", total)
 			// Out of scope: the other cloud, and another region / project.
-			other := map[string]string{mockcloud.CloudAlibaba: mockcloud.CloudHuawei, mockcloud.CloudHuawei: mockcloud.CloudAlibaba}[cloudName]
-			cloud.SeedFleet(other, dsScope[other], "page", 120)
-			cloud.SeedFleet(cloudName, map[string]string{
-				mockcloud.CloudAlibaba: "cn-shanghai", mockcloud.CloudHuawei: "fedcba9876543210fedcba9876543210",
-			}[cloudName], "page", 120)
+			cloud.seed(f.other(), "page", 120)
+			cloud.SeedFleet(f.name, f.elsewhere, "page", 120)
 
 			// SeedFleet names page-0001.. in the order it returns the IDs
 			// (not ID order); every one is running.
-			native := map[string]string{mockcloud.CloudAlibaba: "Running", mockcloud.CloudHuawei: "ACTIVE"}[cloudName]
-			var all, endIn5, byIDs []dsWant
+			var all, endIn5, byIDs []listed
 			asked := ids[20:170] // 150 IDs: two calls' worth
 			for i, id := range ids {
-				d := dsWant{id: id, name: fmt.Sprintf("page-%04d", i+1), status: "running", native: native}
+				d := listed{id: id, name: fmt.Sprintf("page-%04d", i+1), status: "running", native: f.running}
 				all = append(all, d)
 				if (i+1)%10 == 5 {
 					endIn5 = append(endIn5, d)
@@ -344,37 +250,24 @@ func TestAccDesktopsDataSource_paging(t *testing.T) {
 					byIDs = append(byIDs, d)
 				}
 			}
-			wantID := cloudName + "/" + dsProviderRegion[cloudName]
-			config := cloud.providerBlock() + fmt.Sprintf(`
-data "clouddesktop_desktops" "all" {
-  cloud = %[1]q
-}
-
-data "clouddesktop_desktops" "end_in_5" {
-  cloud      = %[1]q
-  name_regex = "5$"
-}
-
-data "clouddesktop_desktops" "by_ids" {
-  cloud = %[1]q
-  ids   = %[2]s
-}
-`, cloudName, hclStrings(append(slices.Clone(asked), dsTestID(cloudName, 999))))
+			wantID := f.name + "/" + f.providerRegion
+			config := cloud.providerBlock() + hclDesktops("all", f.name) +
+				hclDesktops("end_in_5", f.name, `name_regex = "5$"`) +
+				hclDesktops("by_ids", f.name, "ids = "+hclStrings(append(slices.Clone(asked), f.desktopID(999))))
 
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{{
 					Config: config,
-					Check: resource.ComposeAggregateTestCheckFunc(
-						// The exact sets first, for a readable difference.
-						checkDataIDsExactly("data.clouddesktop_desktops.all", ids),
-						checkDataIDsExactly("data.clouddesktop_desktops.by_ids", asked),
-						resource.TestCheckResourceAttr("data.clouddesktop_desktops.all", "desktops.#", strconv.Itoa(total)),
-						resource.TestCheckResourceAttr("data.clouddesktop_desktops.end_in_5", "desktops.#", "25"),
-						checkDesktopsData("data.clouddesktop_desktops.all", wantID, all),
-						checkDesktopsData("data.clouddesktop_desktops.end_in_5", wantID, endIn5),
-						checkDesktopsData("data.clouddesktop_desktops.by_ids", wantID, byIDs),
-						func(*terraform.State) error { return checkPaged(cloud, cloudName, total) },
+					ConfigStateChecks: slices.Concat(
+						desktopsListed("data.clouddesktop_desktops.all", wantID, all),
+						desktopsListed("data.clouddesktop_desktops.end_in_5", wantID, endIn5),
+						desktopsListed("data.clouddesktop_desktops.by_ids", wantID, byIDs),
+						[]statecheck.StateCheck{
+							statecheck.ExpectKnownValue("data.clouddesktop_desktops.all", tfjsonpath.New("desktops"), knownvalue.ListSizeExact(total)),
+							statecheck.ExpectKnownValue("data.clouddesktop_desktops.end_in_5", tfjsonpath.New("desktops"), knownvalue.ListSizeExact(25)),
+							onMock(func() error { return checkPaged(cloud, f, total) }),
+						},
 					),
 				}},
 			})
@@ -384,8 +277,8 @@ data "clouddesktop_desktops" "by_ids" {
 
 // checkPaged checks that listing the whole scope took more than one list
 // call, each asking for a page of 100, and that a later page was asked for.
-func checkPaged(cloud *testCloud, cloudName string, total int) error {
-	calls := cloud.CallsTo(cloudName, dsListOp[cloudName])
+func checkPaged(cloud *testCloud, f cloudFixture, total int) error {
+	calls := cloud.CallsTo(f.name, f.listOp)
 	var unfiltered, later, filtered int
 	for _, c := range calls {
 		if c.Status != 200 {
@@ -399,7 +292,7 @@ func checkPaged(cloud *testCloud, cloudName string, total int) error {
 			continue
 		}
 		unfiltered++
-		switch cloudName {
+		switch f.name {
 		case mockcloud.CloudAlibaba:
 			if c.Params["MaxResults"] != "100" {
 				return fmt.Errorf("DescribeDesktops MaxResults=%q, want 100", c.Params["MaxResults"])
@@ -419,11 +312,11 @@ func checkPaged(cloud *testCloud, cloudName string, total int) error {
 	pages := (total + 99) / 100
 	switch {
 	case unfiltered < pages || unfiltered%pages != 0:
-		return fmt.Errorf("%d unfiltered %s calls, want %d per read of %d desktops", unfiltered, dsListOp[cloudName], pages, total)
+		return fmt.Errorf("%d unfiltered %s calls, want %d per read of %d desktops", unfiltered, f.listOp, pages, total)
 	case later == 0:
-		return fmt.Errorf("no %s call asked for the third page", dsListOp[cloudName])
+		return fmt.Errorf("no %s call asked for the third page", f.listOp)
 	case filtered < 2:
-		return fmt.Errorf("%d %s calls named desktops, want at least 2 for 150 IDs", filtered, dsListOp[cloudName])
+		return fmt.Errorf("%d %s calls named desktops, want at least 2 for 150 IDs", filtered, f.listOp)
 	}
 	return nil
 }
@@ -440,11 +333,13 @@ func TestAccDesktopsDataSource_feedsBatchDelete(t *testing.T) {
 		}
 		cloud := newTestCloud(t, mockcloud.Timing{})
 		var matched, kept []string
+		var lines []knownvalue.Check // of the example's output, in ID order
 		add := func(region, name, status string, match bool) {
-			id := dsTestID(mockcloud.CloudAlibaba, len(matched)+len(kept)+1)
-			cloud.AddDesktops(mockcloud.Desktop{Cloud: mockcloud.CloudAlibaba, Region: region, ID: id, Name: name, Status: status})
+			id := alibabaCloud.desktopID(len(matched) + len(kept) + 1)
+			cloud.AddDesktops(mockcloud.Desktop{Cloud: alibabaCloud.name, Region: region, ID: id, Name: name, Status: status})
 			if match {
 				matched = append(matched, id)
+				lines = append(lines, knownvalue.StringExact(id+" "+name+" "+status))
 			} else {
 				kept = append(kept, id)
 			}
@@ -452,35 +347,21 @@ func TestAccDesktopsDataSource_feedsBatchDelete(t *testing.T) {
 		// 108 stopped training desktops (more than a page and a delete
 		// call hold), and around them what must survive.
 		for i := 1; i <= 120; i++ {
+			status := alibabaCloud.stopped
 			if i%10 == 0 {
-				add(mockcloud.DemoAlibabaRegion, fmt.Sprintf("training-%03d", i), "Running", false)
-			} else {
-				add(mockcloud.DemoAlibabaRegion, fmt.Sprintf("training-%03d", i), "Stopped", true)
+				status = alibabaCloud.running
 			}
+			add(alibabaCloud.scope, fmt.Sprintf("training-%03d", i), status, i%10 != 0)
 		}
 		for i := 1; i <= 5; i++ {
-			add(mockcloud.DemoAlibabaRegion, fmt.Sprintf("prod-%03d", i), "Stopped", false)
-			add(mockcloud.DemoAlibabaRegion, fmt.Sprintf("old-training-%03d", i), "Stopped", false)
-			add("cn-shanghai", fmt.Sprintf("training-%03d", i), "Stopped", false)
+			add(alibabaCloud.scope, fmt.Sprintf("prod-%03d", i), alibabaCloud.stopped, false)
+			add(alibabaCloud.scope, fmt.Sprintf("old-training-%03d", i), alibabaCloud.stopped, false)
+			add(alibabaCloud.elsewhere, fmt.Sprintf("training-%03d", i), alibabaCloud.stopped, false)
 		}
-		hwKept := cloud.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "training", 5)
-		testFeedsBatchDelete(t, cloud, mockcloud.CloudAlibaba, cloud.providerBlock()+string(example),
-			"data.clouddesktop_desktops.stopped_training", "clouddesktop_desktop_batch_delete.stopped_training",
-			matched, kept, hwKept,
-			func(s *terraform.State) error {
-				out, ok := s.RootModule().Outputs["stopped_training_desktops"]
-				if !ok {
-					return fmt.Errorf("output stopped_training_desktops missing")
-				}
-				lines, ok := out.Value.([]any)
-				if !ok || len(lines) != len(matched) {
-					return fmt.Errorf("output stopped_training_desktops = %v, want %d lines", out.Value, len(matched))
-				}
-				if want := matched[0] + " training-001 Stopped"; lines[0] != want {
-					return fmt.Errorf("output line %q, want %q", lines[0], want)
-				}
-				return nil
-			})
+		otherKept := cloud.seed(huaweiCloud, "training", 5)
+		testFeedsBatchDelete(t, cloud, alibabaCloud, cloud.providerBlock()+string(example), "stopped_training",
+			matched, kept, otherKept,
+			statecheck.ExpectKnownOutputValue("stopped_training_desktops", knownvalue.ListExact(lines)))
 	})
 
 	t.Run("huawei", func(t *testing.T) {
@@ -489,96 +370,69 @@ func TestAccDesktopsDataSource_feedsBatchDelete(t *testing.T) {
 		// call hold), some running and some shut off: by name only.
 		var matched []string
 		for i := 1; i <= 130; i++ {
-			status := "ACTIVE"
+			status := huaweiCloud.running
 			if i%3 == 0 {
-				status = "SHUTOFF"
+				status = huaweiCloud.stopped
 			}
-			id := dsTestID(mockcloud.CloudHuawei, i)
-			cloud.AddDesktops(mockcloud.Desktop{Cloud: mockcloud.CloudHuawei, Region: mockcloud.DemoHuaweiProject, ID: id,
+			id := huaweiCloud.desktopID(i)
+			cloud.AddDesktops(mockcloud.Desktop{Cloud: huaweiCloud.name, Region: huaweiCloud.scope, ID: id,
 				Name: fmt.Sprintf("training-%03d", i), Status: status})
 			matched = append(matched, id)
 		}
-		kept := cloud.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "prod", 4)
-		kept = append(kept, cloud.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "old-training", 3)...)
-		kept = append(kept, cloud.SeedFleet(mockcloud.CloudHuawei, "fedcba9876543210fedcba9876543210", "training", 3)...)
-		aliKept := cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "training", 5)
-		config := cloud.providerBlock() + `
-data "clouddesktop_desktops" "training" {
-  cloud      = "huawei"
-  name_regex = "^training-"
-}
-
-resource "clouddesktop_desktop_batch_delete" "training" {
-  cloud       = "huawei"
-  desktop_ids = data.clouddesktop_desktops.training.ids
-}
-`
-		testFeedsBatchDelete(t, cloud, mockcloud.CloudHuawei, config,
-			"data.clouddesktop_desktops.training", "clouddesktop_desktop_batch_delete.training",
-			matched, kept, aliKept, nil)
+		kept := slices.Concat(cloud.seed(huaweiCloud, "prod", 4), cloud.seed(huaweiCloud, "old-training", 3),
+			cloud.SeedFleet(huaweiCloud.name, huaweiCloud.elsewhere, "training", 3))
+		otherKept := cloud.seed(alibabaCloud, "training", 5)
+		config := cloud.providerBlock() + hclDesktops("training", huaweiCloud.name, `name_regex = "^training-"`) +
+			hclBlock("\nresource \"clouddesktop_desktop_batch_delete\" \"training\"", `cloud       = "huawei"`,
+				`desktop_ids = data.clouddesktop_desktops.training.ids`)
+		testFeedsBatchDelete(t, cloud, huaweiCloud, config, "training", matched, kept, otherKept)
 	})
 }
 
-// testFeedsBatchDelete applies config, in which the data source dataAddr
-// feeds the batch delete resource resAddr, and checks that the fleet held is
-// exactly matched, that taking it on deleted nothing, and that destroy
-// deleted exactly matched: kept (same cloud) and otherKept (the other
-// cloud) survive.
-func testFeedsBatchDelete(t *testing.T, cloud *testCloud, cloudName, config, dataAddr, resAddr string,
-	matched, kept, otherKept []string, extra resource.TestCheckFunc) {
+// testFeedsBatchDelete applies config, in which the data source
+// data.clouddesktop_desktops.<name> feeds the batch delete resource of the
+// same name, and checks that the fleet held is exactly matched, that
+// taking it on deleted nothing, and that destroy deleted exactly matched:
+// kept (same cloud) and otherKept (the other cloud) survive.
+func testFeedsBatchDelete(t *testing.T, cloud *testCloud, f cloudFixture, config, name string,
+	matched, kept, otherKept []string, more ...statecheck.StateCheck) {
 	t.Helper()
-	other := mockcloud.CloudHuawei
-	if cloudName == mockcloud.CloudHuawei {
-		other = mockcloud.CloudAlibaba
-	}
+	dataAddr, resAddr := "data.clouddesktop_desktops."+name, deleteType+"."+name
 	survived := func() error {
 		for _, k := range []struct {
-			cloud string
+			cloud cloudFixture
 			ids   []string
-		}{{cloudName, kept}, {other, otherKept}} {
+		}{{f, kept}, {f.other(), otherKept}} {
 			for _, id := range k.ids {
-				if _, ok := cloud.Desktop(k.cloud, id); !ok {
-					return fmt.Errorf("%s desktop %s was not matched but is gone", k.cloud, id)
+				if _, ok := cloud.Desktop(k.cloud.name, id); !ok {
+					return fmt.Errorf("%s desktop %s was not matched but is gone", k.cloud.name, id)
 				}
-				if n := cloud.DeleteCount(k.cloud, id); n != 0 {
-					return fmt.Errorf("%s desktop %s was not matched but was deleted %d times", k.cloud, id, n)
+				if n := cloud.DeleteCount(k.cloud.name, id); n != 0 {
+					return fmt.Errorf("%s desktop %s was not matched but was deleted %d times", k.cloud.name, id, n)
 				}
 			}
 		}
 		return nil
 	}
-	deleteOp := map[string]string{mockcloud.CloudAlibaba: "DeleteDesktops", mockcloud.CloudHuawei: "BatchDeleteDesktops"}[cloudName]
-	checks := []resource.TestCheckFunc{
-		checkDataIDsExactly(dataAddr, matched),
-		func(s *terraform.State) error {
-			held, err := stateDesktopIDs(s, resAddr)
-			if err != nil {
-				return err
-			}
-			if want := slices.Sorted(slices.Values(matched)); !slices.Equal(held, want) {
-				return fmt.Errorf("%s holds %d desktops, want the %d matched; missing %v, unexpected %v",
-					resAddr, len(held), len(want), minus(want, held), minus(held, want))
-			}
-			if n := len(cloud.CallsTo(cloudName, deleteOp)); n != 0 {
-				return fmt.Errorf("%d %s calls before destroy, want none", n, deleteOp)
-			}
-			return survived()
-		},
-	}
-	if extra != nil {
-		checks = append(checks, extra)
-	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if err := desktopsGone(cloud, cloudName, matched); err != nil {
-				return err
-			}
-			return survived()
-		},
+		CheckDestroy: onMockAfterDestroy(
+			func() error { return desktopsGone(cloud, f.name, matched) },
+			survived,
+		),
 		Steps: []resource.TestStep{{
 			Config: config,
-			Check:  resource.ComposeAggregateTestCheckFunc(checks...),
+			ConfigStateChecks: append([]statecheck.StateCheck{
+				statecheck.ExpectKnownValue(dataAddr, tfjsonpath.New("ids"), sortedStrings(matched)),
+				statecheck.ExpectKnownValue(dataAddr, tfjsonpath.New("desktops"), knownvalue.ListSizeExact(len(matched))),
+				statecheck.CompareValuePairs(dataAddr, tfjsonpath.New("ids"), resAddr, tfjsonpath.New("desktop_ids"), compare.ValuesSame()),
+				onMock(func() error {
+					if n := len(cloud.CallsTo(f.name, f.deleteOp)); n != 0 {
+						return fmt.Errorf("%d %s calls before destroy, want none", n, f.deleteOp)
+					}
+					return nil
+				}, survived),
+			}, more...),
 		}},
 	})
 }
@@ -630,8 +484,9 @@ func TestAccDesktopsDataSource_invalidInput(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := newTestCloud(t, mockcloud.Timing{})
-			cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "web", 2)
-			cloud.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "web", 2)
+			for _, f := range bothClouds {
+				cloud.seed(f, "web", 2)
+			}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{{

@@ -11,7 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
@@ -21,50 +22,22 @@ import (
 // before it acts, so such a desktop is rebooted and deleted once, on both
 // clouds. (The plan warning naming it: TestDuplicatesWarning.)
 func TestAccDuplicateDesktopIDs(t *testing.T) {
-	for _, c := range []struct{ cloud, region string }{
-		{mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion},
-		{mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject},
-	} {
-		t.Run(c.cloud, func(t *testing.T) {
+	for _, f := range bothClouds {
+		t.Run(f.name, func(t *testing.T) {
 			cloud := newTestCloud(t, mockcloud.Timing{})
-			ids := cloud.SeedFleet(c.cloud, c.region, "dup", 2)
+			ids := cloud.seed(f, "dup", 2)
 			listed := []string{ids[0], ids[1], ids[0]}
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				CheckDestroy: func(*terraform.State) error {
-					for _, id := range ids {
-						if n := cloud.DeleteCount(c.cloud, id); n != 1 {
-							return fmt.Errorf("desktop %s deleted %d times, want once", id, n)
-						}
-					}
-					return nil
-				},
+				CheckDestroy:             onMockAfterDestroy(func() error { return deletedOnce(cloud, f.name, ids) }),
 				Steps: []resource.TestStep{{
-					Config: cloud.providerBlock() + fmt.Sprintf(`
-resource "clouddesktop_desktop_reboot" "fleet" {
-  cloud       = %[1]q
-  desktop_ids = %[2]s
-  wait        = false
-}
-
-resource "clouddesktop_desktop_batch_delete" "fleet" {
-  cloud       = %[1]q
-  desktop_ids = %[2]s
-  depends_on  = [clouddesktop_desktop_reboot.fleet]
-}
-`, c.cloud, hclStrings(listed)),
-					Check: resource.ComposeAggregateTestCheckFunc(
-						resource.TestCheckResourceAttr(rebootAddr, "desktop_ids.#", "3"),
-						resource.TestCheckResourceAttr(deleteAddr, "desktop_ids.#", "3"),
-						func(*terraform.State) error {
-							for _, id := range ids {
-								if n := cloud.RebootCount(c.cloud, id); n != 1 {
-									return fmt.Errorf("desktop %s rebooted %d times, want once", id, n)
-								}
-							}
-							return nil
-						},
-					),
+					Config: cloud.providerBlock() + hclResource(rebootType, "fleet", f.name, listed, waitLine(false)) +
+						hclResource(deleteType, "fleet", f.name, listed, "depends_on  = ["+rebootAddr+"]"),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("desktop_ids"), stringsExactly(listed)),
+						statecheck.ExpectKnownValue(deleteAddr, tfjsonpath.New("desktop_ids"), stringsExactly(listed)),
+						onMock(func() error { return everyDesktopRebooted(cloud, ids, 1) }),
+					},
 				}},
 			})
 		})
@@ -84,8 +57,9 @@ func TestDuplicatesWarning(t *testing.T) {
 	}
 	for _, tt := range tests {
 		var resp validator.ListResponse
+		config := stringList(context.Background(), tt.ids, &resp.Diagnostics)
 		desktopIDsEach{warnDuplicates: true}.ValidateList(context.Background(), validator.ListRequest{
-			Path: path.Root("desktop_ids"), ConfigValue: stringList(tt.ids),
+			Path: path.Root("desktop_ids"), ConfigValue: config,
 		}, &resp)
 		if resp.Diagnostics.HasError() {
 			t.Fatalf("%v: an error: %s", tt.ids, diagsText(resp.Diagnostics))

@@ -61,12 +61,55 @@ func TestAccResourceExamplesPlan(t *testing.T) {
 					ConfigVariables:    used,
 					PlanOnly:           true,
 					ExpectNonEmptyPlan: true,
-					ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: creates},
+					// Planning it calls no cloud.
+					ConfigPlanChecks: planCallsNothing(newCallMark(cloud), true, creates...),
 				}},
 			})
-			if n := len(cloud.Calls()); n != 0 {
-				t.Errorf("planning the example made %d cloud calls, want none", n)
+		})
+	}
+}
+
+// TestAccActionExamplesPlan plans each published action example, as
+// written, against the mock cloud, on a Terraform with actions: each is a
+// valid configuration, and planning it reboots or deletes nothing (a data
+// source in it may read).
+func TestAccActionExamplesPlan(t *testing.T) {
+	files, err := filepath.Glob("../../examples/actions/*/action.tf")
+	if err != nil || len(files) != 2 {
+		t.Fatalf("want an example for each of the two actions, found %v (%v)", files, err)
+	}
+	for _, file := range files {
+		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
+			example, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
 			}
+			cloud := newTestCloud(t, mockcloud.Timing{})
+			var creates []plancheck.PlanCheck
+			for _, line := range strings.Split(string(example), "\n") {
+				var kind, name string
+				if n, _ := fmt.Sscanf(line, "resource %q %q {", &kind, &name); n == 2 {
+					creates = append(creates, plancheck.ExpectResourceAction(kind+"."+name, plancheck.ResourceActionCreate))
+				}
+			}
+			noAction := onPlanMock(func() error {
+				for _, f := range bothClouds {
+					if n := len(cloud.CallsTo(f.name, f.rebootOp)) + len(cloud.CallsTo(f.name, f.deleteOp)); n != 0 {
+						return fmt.Errorf("planning made %d reboot or delete calls on %s", n, f.name)
+					}
+				}
+				return nil
+			})
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				TerraformVersionChecks:   actionVersionChecks,
+				Steps: []resource.TestStep{{
+					Config:             cloud.providerBlock() + string(example),
+					PlanOnly:           true,
+					ExpectNonEmptyPlan: len(creates) > 0,
+					ConfigPlanChecks:   resource.ConfigPlanChecks{PostApplyPreRefresh: append(creates, noAction)},
+				}},
+			})
 		})
 	}
 }

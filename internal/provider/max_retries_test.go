@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
@@ -15,46 +17,45 @@ import (
 // fails with the cloud's throttling error.
 func TestAccMaxRetries(t *testing.T) {
 	tests := []struct {
-		cloud, region, op, code string
-		maxRetries              int
+		cloud      cloudFixture
+		code       string
+		maxRetries int
 	}{
-		{mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "RebootDesktops", "Throttling.User", 0},
-		{mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "RebootDesktops", "Throttling.User", 2},
-		{mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "BatchRunDesktops", "429", 0},
-		{mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "BatchRunDesktops", "429", 2},
+		{alibabaCloud, "Throttling.User", 0},
+		{alibabaCloud, "Throttling.User", 2},
+		{huaweiCloud, "429", 0},
+		{huaweiCloud, "429", 2},
 	}
 	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%s/max_retries=%d", tt.cloud, tt.maxRetries), func(t *testing.T) {
+		f := tt.cloud
+		t.Run(fmt.Sprintf("%s/max_retries=%d", f.name, tt.maxRetries), func(t *testing.T) {
 			cloud := newTestCloud(t, mockcloud.Timing{})
-			ids := cloud.SeedFleet(tt.cloud, tt.region, "thr", 2)
-			cloud.InjectFault(mockcloud.Fault{Cloud: tt.cloud, Operation: tt.op, Kind: mockcloud.FaultThrottle})
+			ids := cloud.seed(f, "thr", 2)
+			cloud.InjectFault(mockcloud.Fault{Cloud: f.name, Operation: f.rebootOp, Kind: mockcloud.FaultThrottle})
 			provider := cloud.providerBlockWith(providerOptions{maxRetries: tt.maxRetries})
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					{
-						Config: provider + fmt.Sprintf(`
-resource "clouddesktop_desktop_reboot" "fleet" {
-  cloud       = %q
-  desktop_ids = %s
-  wait        = false
-}
-`, tt.cloud, hclStrings(ids)),
+						Config:      provider + hclResource(rebootType, "fleet", f.name, ids, waitLine(false)),
 						ExpectError: regexp.MustCompile(`(?s)Could not reboot 2 of 2 desktops.*` + regexp.QuoteMeta(tt.code)),
 					},
 					{
-						PreConfig: func() {
-							if n := len(cloud.CallsTo(tt.cloud, tt.op)); n != tt.maxRetries+1 {
-								t.Errorf("%d %s calls, want %d (once plus max_retries)", n, tt.op, tt.maxRetries+1)
-							}
-							for _, id := range ids {
-								if n := cloud.RebootCount(tt.cloud, id); n != 0 {
-									t.Errorf("desktop %s rebooted %d times through throttling", id, n)
-								}
-							}
+						// Nothing in state, and nothing rebooted.
+						Config:           provider,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+						ConfigStateChecks: []statecheck.StateCheck{
+							expectNoResource(rebootAddr),
+							onMock(
+								func() error {
+									if n := len(cloud.CallsTo(f.name, f.rebootOp)); n != tt.maxRetries+1 {
+										return fmt.Errorf("%d %s calls, want %d (once plus max_retries)", n, f.rebootOp, tt.maxRetries+1)
+									}
+									return nil
+								},
+								func() error { return everyDesktopRebooted(cloud, ids, 0) },
+							),
 						},
-						Config:   provider,
-						PlanOnly: true,
 					},
 				},
 			})

@@ -19,62 +19,42 @@ import (
 // refuse the same at call time, for credentials only known then (a
 // security token from the Alibaba credential chain).
 
-// plainHTTPBearer names the bearer credential a resource on cloud would
-// send in clear text, or returns "" when none would be. loginToken says the
-// resource sends the Alibaba client API's login token.
-func (d *providerData) plainHTTPBearer(cloud string, loginToken bool) string {
-	switch cloud {
-	case cloudAlibaba:
-		a := d.alibaba
-		if a.allowPlainHTTP || !endpoint.PlainRemote(a.endpoint) {
-			return ""
-		}
-		switch {
-		case loginToken:
-			return "the client API's LoginToken (alibaba.login_token)"
-		case a.securityToken != "":
-			return "the STS security token (alibaba.security_token)"
-		}
-	case cloudHuawei:
-		h := d.huawei
-		if h.allowPlainHTTP || !endpoint.PlainRemote(h.endpoint) {
-			return ""
-		}
-		switch {
-		case h.authToken != "":
-			return "the IAM token (huawei.auth_token, sent as X-Auth-Token)"
-		case h.securityToken != "":
-			return "the security token (huawei.security_token)"
-		}
-	}
-	return ""
+// transport is what a cloud's endpoint settings mean for plain http.
+type transport struct {
+	endpoint       string
+	allowPlainHTTP bool
+	// bearer names the bearer credential every call carries, "" if none.
+	bearer string
 }
 
-// plainHTTPError is the plan error for a bearer credential over plain http.
-func plainHTTPError(cloud, bearer, rawEndpoint string) error {
+// plainHTTPError fails a plan whose calls would carry bearer (the
+// transport's own, or one the resource adds, such as a client-API login
+// token) in clear text to a host that is not loopback; nil otherwise.
+func (t transport) plainHTTPError(cloud, bearer string) error {
+	if bearer == "" {
+		bearer = t.bearer
+	}
+	if bearer == "" || t.allowPlainHTTP || !endpoint.PlainRemote(t.endpoint) {
+		return nil
+	}
 	return fmt.Errorf("the %s endpoint %s is plain http to a host that is not loopback, so %s would cross the network "+
 		"unencrypted, readable and replayable by anyone on the way. Use an https:// endpoint, or, if the network is "+
-		"trusted, set allow_plain_http = true in the provider's %s block", cloud, hostOf(rawEndpoint), bearer, cloud)
+		"trusted, set allow_plain_http = true in the provider's %s block", cloud, hostOf(t.endpoint), bearer, cloud)
 }
 
 // warnPlainHTTP warns about AK/SK signing over plain http to a remote host:
 // no secret is exposed, but every request and answer can be read. A bearer
-// credential fails the plan instead (plainHTTPBearer).
+// credential fails the plan instead (transport.plainHTTPError).
 func warnPlainHTTP(d *providerData, diags *diag.Diagnostics) {
-	for _, c := range []struct {
-		cloud, endpoint string
-		allow, bearer   bool
-	}{
-		{cloudAlibaba, d.alibaba.endpoint, d.alibaba.allowPlainHTTP, d.alibaba.securityToken != ""},
-		{cloudHuawei, d.huawei.endpoint, d.huawei.allowPlainHTTP, d.huawei.authToken != "" || d.huawei.securityToken != ""},
-	} {
-		if c.allow || c.bearer || !endpoint.PlainRemote(c.endpoint) {
+	for _, name := range cloudNames() {
+		t := d.clouds[name].transport()
+		if t.allowPlainHTTP || t.bearer != "" || !endpoint.PlainRemote(t.endpoint) {
 			continue
 		}
-		diags.AddAttributeWarning(path.Root(c.cloud).AtName("endpoint"), "Unencrypted endpoint",
+		diags.AddAttributeWarning(path.Root(name).AtName("endpoint"), "Unencrypted endpoint",
 			fmt.Sprintf("The %s endpoint %s is plain http to a host that is not loopback. AK/SK signatures expose no secret, "+
 				"but every request and answer (desktop IDs, names, states) can be read on the way. Use an https:// endpoint, "+
-				"or set allow_plain_http = true in the provider's %s block if the network is trusted.", c.cloud, hostOf(c.endpoint), c.cloud))
+				"or set allow_plain_http = true in the provider's %s block if the network is trusted.", name, hostOf(t.endpoint), name))
 	}
 }
 

@@ -6,16 +6,24 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var _ provider.Provider = (*CloudDesktopProvider)(nil)
+var (
+	_ provider.Provider            = (*CloudDesktopProvider)(nil)
+	_ provider.ProviderWithActions = (*CloudDesktopProvider)(nil)
+)
 
 // CloudDesktopProvider reboots and deletes fleets of cloud desktops on
 // Alibaba Cloud (WUYING / Elastic Desktop Service) and Huawei Cloud Workspace.
@@ -57,112 +65,29 @@ func (p *CloudDesktopProvider) Schema(_ context.Context, _ provider.SchemaReques
 				Validators:          []validator.Int64{int64validator.Between(1, 64)},
 			},
 		},
-		Blocks: map[string]schema.Block{
-			"alibaba": alibabaProviderBlock(),
-			"huawei":  huaweiProviderBlock(),
-		},
+		Blocks: cloudProviderBlocks(),
 	}
 }
 
-func alibabaProviderBlock() schema.SingleNestedBlock {
-	return schema.SingleNestedBlock{
-		MarkdownDescription: "Alibaba Cloud WUYING / Elastic Desktop Service (API product `ecd`). " +
-			"Without `access_key`, credentials come from the standard Alibaba Cloud credential chain: " +
-			"`ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` / `ALIBABA_CLOUD_SECURITY_TOKEN`, OIDC (RRSA), " +
-			"the `~/.aliyun/config.json` profile, `~/.alibabacloud/credentials`, or the ECS RAM role.",
-		Attributes: map[string]schema.Attribute{
-			"region": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Region ID such as `cn-hangzhou`. Or `ALIBABA_CLOUD_REGION_ID`, `ALICLOUD_REGION`, `ALIBABA_CLOUD_REGION`.",
-				Validators:          []validator.String{regionValidator()},
-			},
-			"access_key": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "AccessKey ID. Or `ALICLOUD_ACCESS_KEY`; otherwise the credential chain.",
-			},
-			"secret_key": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "AccessKey secret. Or `ALICLOUD_SECRET_KEY`.",
-			},
-			"security_token": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "STS security token, for temporary credentials. Or `ALICLOUD_SECURITY_TOKEN`.",
-			},
-			"allow_plain_http": schema.BoolAttribute{
-				Optional: true,
-				MarkdownDescription: "Allow an `http://` `endpoint` on a host that is not loopback (`127.0.0.1`, `::1`, `localhost`). " +
-					"Without it, plan fails when a bearer credential would cross the network in clear text (an STS `security_token`, or a reboot's client-API `login_token`), and warns " +
-					"for AK/SK signing, which exposes no secret but leaves requests and answers readable. Loopback endpoints, " +
-					"such as the bundled mock cloud or a local proxy, never need it.",
-			},
-			"endpoint": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Full URL of the ECD endpoint, `https://host` or `http://host:port`. " +
-					"Defaults to `https://ecd.{region}.aliyuncs.com`. Or `CLOUDDESKTOP_ALIBABA_ENDPOINT`.",
-				Validators: []validator.String{endpointValidator()},
-			},
-		},
+// cloudProviderBlocks is every registered cloud's provider block.
+func cloudProviderBlocks() map[string]schema.Block {
+	blocks := make(map[string]schema.Block, len(registeredClouds))
+	for _, c := range registeredClouds {
+		blocks[c.name()] = c.providerBlock()
 	}
-}
-
-func huaweiProviderBlock() schema.SingleNestedBlock {
-	return schema.SingleNestedBlock{
-		MarkdownDescription: "Huawei Cloud Workspace. Calls are signed with AK/SK (SDK-HMAC-SHA256), " +
-			"or carry an IAM token in `X-Auth-Token` when `auth_token` is set.",
-		Attributes: map[string]schema.Attribute{
-			"region": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Region such as `cn-north-4`. Or `HW_REGION_NAME`.",
-				Validators:          []validator.String{regionValidator()},
-			},
-			"project_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "IAM project ID of the region. Or `HW_PROJECT_ID`, `HUAWEICLOUD_SDK_PROJECT_ID`.",
-				Validators:          []validator.String{projectIDValidator()},
-			},
-			"access_key": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Access key (AK). Or `HW_ACCESS_KEY`, `HUAWEICLOUD_SDK_AK`.",
-			},
-			"secret_key": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Secret key (SK). Or `HW_SECRET_KEY`, `HUAWEICLOUD_SDK_SK`.",
-			},
-			"security_token": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Security token of temporary AK/SK. Or `HW_SECURITY_TOKEN`.",
-			},
-			"auth_token": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "IAM token sent as `X-Auth-Token` instead of AK/SK signing. Or `HW_AUTH_TOKEN`.",
-			},
-			"allow_plain_http": schema.BoolAttribute{
-				Optional: true,
-				MarkdownDescription: "Allow an `http://` `endpoint` on a host that is not loopback (`127.0.0.1`, `::1`, `localhost`). " +
-					"Without it, plan fails when a bearer credential would cross the network in clear text (`auth_token` as `X-Auth-Token`, or a `security_token`), and warns " +
-					"for AK/SK signing, which exposes no secret but leaves requests and answers readable. Loopback endpoints, " +
-					"such as the bundled mock cloud or a local proxy, never need it.",
-			},
-			"endpoint": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Full URL of the Workspace endpoint, `https://host` or `http://host:port`. " +
-					"Defaults to `https://workspace.{region}.myhuaweicloud.com`. Or `CLOUDDESKTOP_HUAWEI_ENDPOINT`.",
-				Validators: []validator.String{endpointValidator()},
-			},
-		},
-	}
+	return blocks
 }
 
 func (p *CloudDesktopProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("max_retries"), &cfg.MaxRetries)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("max_concurrency"), &cfg.MaxConcurrency)...)
+	blocks := make(map[string]types.Object, len(registeredClouds))
+	for _, c := range registeredClouds {
+		var block types.Object
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(c.name()), &block)...)
+		blocks[c.name()] = block
+	}
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -170,13 +95,14 @@ func (p *CloudDesktopProvider) Configure(ctx context.Context, req provider.Confi
 	if env == nil {
 		env = envLookup
 	}
-	data, diags := newProviderData(cfg, p.version, env)
+	data, diags := newProviderData(ctx, cfg, blocks, p.version, env)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ActionData = data
 }
 
 func (p *CloudDesktopProvider) Resources(_ context.Context) []func() resource.Resource {
@@ -186,8 +112,31 @@ func (p *CloudDesktopProvider) Resources(_ context.Context) []func() resource.Re
 	}
 }
 
+// Actions are the native form of the resources' operations, for Terraform
+// 1.14 and later; the resources stay for earlier versions and OpenTofu.
+func (p *CloudDesktopProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{
+		NewDesktopRebootAction,
+		NewDesktopDeleteAction,
+	}
+}
+
 func (p *CloudDesktopProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewDesktopsDataSource,
 	}
+}
+
+// providerDataFrom unpacks what Configure handed over. It is nil before
+// the provider is configured (validation), which callers must allow.
+func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	d, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T. Please report this issue to the provider developers.", v))
+		return nil
+	}
+	return d
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
@@ -38,8 +39,8 @@ func TestAccPlannedActions(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			cloud := newTestCloud(t, mockcloud.Timing{})
 			fleets := map[string][]string{
-				"a": cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "a", 2),
-				"b": cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "b", 2),
+				"a": cloud.seed(alibabaCloud, "a", 2),
+				"b": cloud.seed(alibabaCloud, "b", 2),
 			}
 			fleets["a reversed"] = []string{fleets["a"][1], fleets["a"][0]}
 			fleets["a first"] = fleets["a"][:1]
@@ -48,41 +49,34 @@ func TestAccPlannedActions(t *testing.T) {
 				if b.region != "" {
 					region = fmt.Sprintf("region = %q", b.region)
 				}
-				return cloud.providerBlock() + fmt.Sprintf(`
-resource %q "fleet" {
-  cloud       = %q
-  desktop_ids = %s
-  %s
-  %s
-}
-`, tt.resource, b.cloud, hclStrings(fleets[b.ids]), region, b.extra)
+				return cloud.providerBlock() + hclResource(tt.resource, "fleet", b.cloud, fleets[b.ids], region, b.extra)
 			}
 			addr := tt.resource + ".fleet"
+			// Every plan of the test, before and after the apply and in
+			// the plan-only steps, with and without refresh, is checked
+			// against the mock's call log: none may call the cloud.
+			mark := newCallMark(cloud)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{
-					{Config: render(tt.before)},
 					{
-						// Whatever the apply above called, no plan calls
-						// the cloud.
-						PreConfig:          cloud.ResetCalls,
+						Config:            render(tt.before),
+						ConfigPlanChecks:  planCallsNothing(mark, false, plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate)),
+						ConfigStateChecks: []statecheck.StateCheck{mark.afterApply()},
+					},
+					{
+						PreConfig:          mark.now,
 						Config:             render(tt.after),
 						PlanOnly:           true,
 						ExpectNonEmptyPlan: true,
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PostApplyPreRefresh: []plancheck.PlanCheck{
-								plancheck.ExpectResourceAction(addr, tt.want),
-								cloudCallsSoFar(cloud, 0),
-							},
-						},
+						ConfigPlanChecks:   planCallsNothing(mark, true, plancheck.ExpectResourceAction(addr, tt.want)),
 					},
 					{
 						// The state is the first configuration's, untouched.
-						Config:   render(tt.before),
-						PlanOnly: true,
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PostApplyPreRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan(), cloudCallsSoFar(cloud, 0)},
-						},
+						PreConfig:        mark.now,
+						Config:           render(tt.before),
+						PlanOnly:         true,
+						ConfigPlanChecks: planCallsNothing(mark, true, plancheck.ExpectEmptyPlan()),
 					},
 				},
 			})

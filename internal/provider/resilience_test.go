@@ -1,24 +1,20 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"maps"
-	"net/http/httptest"
 	"os"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
-	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
 )
@@ -32,47 +28,51 @@ import (
 // Each test runs against its own seeded mock. The seed fixes the fleet's
 // IDs and the fault dice; which call meets which throw still depends on
 // how concurrent calls interleave, so every fault kind is also injected
-// once deterministically (resilInject) and a bug tied to one kind
+// once deterministically (injectNoise) and a bug tied to one kind
 // fails every run, not one in ten. RESILIENCE_SEED shifts every seed.
 //
 // Nothing sleeps: the mock derives desktop status from its own clock, and
 // the assertions compare the mock's record (counts, call log, state) with
 // Terraform's state and diagnostics.
 //
-// Most of the run time is not the cloud's: a 1,000-element desktop_ids set
-// costs the framework seconds of CPU per plan, apply and refresh (its set
-// semantic-equality check compares every element with every other), so
-// the tests keep Terraform commands on the big fleets to a minimum.
+// Most of the run time is not the cloud's but Terraform's, whose commands
+// on a 1,000-element desktop_ids take their time, so the tests keep them
+// to a minimum on the big fleets.
 
 const (
-	resilFleetSize   = 1000
-	resilFaultRate   = 0.30
-	resilMaxRetries  = 12
-	resilConcurrency = 32
-	resilLatency     = 20 * time.Millisecond
-	resilLatencyRate = 0.10
-
-	resilRebootAddr = "clouddesktop_desktop_reboot.fleet"
-	resilDeleteAddr = "clouddesktop_desktop_batch_delete.fleet"
+	// largeFleet is the size of the fleets rebooted and deleted.
+	largeFleet = 1000
+	// transientRate is the share of all calls that fail transiently.
+	transientRate = 0.30
+	// injectedLatency is added to latencyRate of the calls.
+	injectedLatency = 20 * time.Millisecond
+	latencyRate     = 0.10
+	// permanentFleet is the size of the fleets with permanent failures.
+	permanentFleet = 400
 )
 
-// resilRebootTiming makes a reboot last one second on the mock's clock.
-// That is far longer than the provider needs between a lost answer and
-// its read-back (a few milliseconds of backoff, a few reads at most), so
-// a desktop the read-back finds idle had really not been rebooted, and a
-// second reboot can be told apart from a justified resend (see
-// resilExcusedReboot).
-var resilRebootTiming = mockcloud.Timing{RebootStopping: 500 * time.Millisecond, RebootStarting: 500 * time.Millisecond}
+// noisyProvider has enough retries for a 30% fault rate (13 attempts all
+// failing: about 1 in 6 million) and enough concurrency that a
+// 1,000-desktop fleet is not waited for batch by batch.
+var noisyProvider = providerOptions{maxRetries: 12, maxConcurrency: 32}
 
-// resilDeleteTiming keeps deletions short but visible in every phase:
-// Alibaba Stopping then Deleted, Huawei job WAITING, RUNNING, then DELETED.
-var resilDeleteTiming = mockcloud.Timing{
+// secondReboot makes a reboot last one second on the mock's clock. That is
+// far longer than the provider needs between a lost answer and its
+// read-back (a few milliseconds of backoff, a few reads at most), so a
+// desktop the read-back finds idle had really not been rebooted, and a
+// second reboot can be told apart from a justified resend (see
+// excusedReboot).
+var secondReboot = mockcloud.Timing{RebootStopping: 500 * time.Millisecond, RebootStarting: 500 * time.Millisecond}
+
+// phasedDelete keeps deletions short but visible in every phase: Alibaba
+// Stopping then Deleted, Huawei job WAITING, RUNNING, then DELETED.
+var phasedDelete = mockcloud.Timing{
 	DeleteStopping: 200 * time.Millisecond, DeletedVisible: 300 * time.Millisecond,
 	JobWaiting: 100 * time.Millisecond, JobRunning: 200 * time.Millisecond,
 }
 
-// resilSeed is base, shifted by RESILIENCE_SEED when set.
-func resilSeed(t *testing.T, base int64) int64 {
+// seedFor is base, shifted by RESILIENCE_SEED when set.
+func seedFor(t *testing.T, base int64) int64 {
 	t.Helper()
 	if s := os.Getenv("RESILIENCE_SEED"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
@@ -85,44 +85,45 @@ func resilSeed(t *testing.T, base int64) int64 {
 	return base
 }
 
-// newResilCloud is newTestCloud with a seed of the test's choosing.
-func newResilCloud(t *testing.T, seed int64, timing mockcloud.Timing) *testCloud {
+// noisyFleet is a mock seeded with seed, holding a fleet of size on f and,
+// beside it, three bystanders that nothing may touch.
+func noisyFleet(t *testing.T, f cloudFixture, seed int64, timing mockcloud.Timing, size int) (c *testCloud, fleet, bystanders []string) {
 	t.Helper()
-	cfg := mockcloud.DemoConfig()
-	cfg.Seed = seed
-	cfg.Timing = timing
-	srv := mockcloud.New(cfg)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	return &testCloud{Server: srv, URL: hs.URL}
+	c = newSeededCloud(t, seedFor(t, seed), timing)
+	return c, c.seed(f, "noisy", size), c.seed(f, "bystander", 3)
 }
 
-// resilProviderBlock is providerBlock with enough retries for a 30% fault
-// rate (13 attempts all failing: about 1 in 6 million) and enough
-// concurrency that a 1,000-desktop fleet is not waited for batch by batch.
-func resilProviderBlock(c *testCloud) string {
-	return c.providerBlockWith(providerOptions{maxRetries: resilMaxRetries, maxConcurrency: resilConcurrency})
-}
+// The fleets of the suite, each with its base seed: every reboot API and
+// each cloud's delete. The permanent-failure tests add 1000 to the seed.
+var (
+	noisyReboots = []struct {
+		api  rebootAPI
+		seed int64
+	}{{alibabaClientAPI, 4101}, {alibabaAdminAPI, 4102}, {huaweiHardReboot, 4103}}
+	noisyDeletes = []struct {
+		cloud cloudFixture
+		seed  int64
+	}{{alibabaCloud, 4201}, {huaweiCloud, 4202}}
+)
 
 // ---------------------------------------------------------------------------
 // Fault injection
 
-// resilVariant is one transient failure and its share of all calls.
-type resilVariant struct {
+// transientFault is one transient failure and its share of all calls.
+type transientFault struct {
 	name  string
 	fault mockcloud.Fault
 	share float64
 }
 
-// resilTransientMix is the mix of transient failures for one cloud; the
-// shares add up to resilFaultRate. Every kind that can break a response
-// after the cloud applied the request comes twice: before apply (the
-// request was not applied) and AfterApply (it was, and the answer was
-// lost).
-func resilTransientMix(cloud string) []resilVariant {
-	var mix []resilVariant
-	if cloud == mockcloud.CloudAlibaba {
-		mix = []resilVariant{
+// transientMix is the mix of transient failures for one cloud; the shares
+// add up to transientRate. Every kind that can break a response after the
+// cloud applied the request comes twice: before apply (the request was not
+// applied) and AfterApply (it was, and the answer was lost).
+func transientMix(f cloudFixture) []transientFault {
+	var mix []transientFault
+	if f.name == mockcloud.CloudAlibaba {
+		mix = []transientFault{
 			{"Throttling", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "Throttling"}, 0.02},
 			{"Throttling.User+Retry-After", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "Throttling.User", RetryAfter: time.Second}, 0.03},
 			{"Throttling.Api", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "Throttling.Api"}, 0.02},
@@ -130,7 +131,7 @@ func resilTransientMix(cloud string) []resilVariant {
 			{"ServiceUnavailable", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "ServiceUnavailable"}, 0.015},
 		}
 	} else {
-		mix = []resilVariant{
+		mix = []transientFault{
 			{"429", mockcloud.Fault{Kind: mockcloud.FaultThrottle}, 0.035},
 			{"429-bare", mockcloud.Fault{Kind: mockcloud.FaultThrottle, Code: "-"}, 0.035},
 			{"429+Retry-After", mockcloud.Fault{Kind: mockcloud.FaultThrottle, RetryAfter: time.Second}, 0.03},
@@ -140,7 +141,7 @@ func resilTransientMix(cloud string) []resilVariant {
 	// the gateway errors, after a read-back when it may have been applied.
 	for _, status := range []int{500, 502, 503, 504} {
 		for _, after := range []bool{false, true} {
-			mix = append(mix, resilVariant{resilName(strconv.Itoa(status), after),
+			mix = append(mix, transientFault{beforeOrAfterApply(strconv.Itoa(status), after),
 				mockcloud.Fault{Kind: mockcloud.FaultServerError, Status: status, AfterApply: after}, 0.0125})
 		}
 	}
@@ -154,48 +155,47 @@ func resilTransientMix(cloud string) []resilVariant {
 		{mockcloud.FaultEmptyBody, 0.01},
 	} {
 		for _, after := range []bool{false, true} {
-			mix = append(mix, resilVariant{resilName(string(k.kind), after), mockcloud.Fault{Kind: k.kind, AfterApply: after}, k.share})
+			mix = append(mix, transientFault{beforeOrAfterApply(string(k.kind), after), mockcloud.Fault{Kind: k.kind, AfterApply: after}, k.share})
 		}
 	}
 	for i := range mix {
-		mix[i].fault.Cloud = cloud
+		mix[i].fault.Cloud = f.name
 	}
 	return mix
 }
 
-func resilName(kind string, after bool) string {
+func beforeOrAfterApply(kind string, after bool) string {
 	if after {
 		return kind + "/after-apply"
 	}
 	return kind + "/before-apply"
 }
 
-// resilFaults is what was injected into one mock, to check afterwards that
-// it all fired.
-type resilFaults struct {
+// injectedFaults is what was injected into one mock, to check afterwards
+// that it all fired.
+type injectedFaults struct {
 	guaranteed map[int]string // fault ID -> description
 }
 
-// resilInject arms the mock: first, when certain, every transient kind
+// injectNoise arms the mock: first, when certain, every transient kind
 // once, for certain, on the action call (actionOp) and on each read the
 // operation makes (readOps; before-apply kinds only, a read applies
-// nothing); then the
-// random mix on every call, each variant firing on its share of all
-// calls; then latency on resilLatencyRate of calls. Faults are tried in
-// order, so the certain ones go first, and variant i of the mix gets the
-// probability share_i / (1 - share_0 - ... - share_{i-1}) that makes its
-// overall share right.
-func resilInject(t *testing.T, c *testCloud, cloud, actionOp string, readOps []string, certain bool) *resilFaults {
+// nothing); then the random mix on every call, each variant firing on its
+// share of all calls; then latency on latencyRate of calls. Faults are
+// tried in order, so the certain ones go first, and variant i of the mix
+// gets the probability share_i / (1 - share_0 - ... - share_{i-1}) that
+// makes its overall share right.
+func injectNoise(t *testing.T, c *testCloud, f cloudFixture, actionOp string, readOps []string, certain bool) *injectedFaults {
 	t.Helper()
-	mix := resilTransientMix(cloud)
+	mix := transientMix(f)
 	total := 0.0
 	for _, v := range mix {
 		total += v.share
 	}
-	if total < resilFaultRate-1e-9 || total > resilFaultRate+1e-9 {
-		t.Fatalf("the transient mix adds up to %.3f of calls, want %.2f", total, resilFaultRate)
+	if total < transientRate-1e-9 || total > transientRate+1e-9 {
+		t.Fatalf("the transient mix adds up to %.3f of calls, want %.2f", total, transientRate)
 	}
-	rf := &resilFaults{guaranteed: map[int]string{}}
+	injected := &injectedFaults{guaranteed: map[int]string{}}
 	for _, op := range append([]string{actionOp}, readOps...) {
 		if !certain {
 			break
@@ -204,29 +204,29 @@ func resilInject(t *testing.T, c *testCloud, cloud, actionOp string, readOps []s
 			if op != actionOp && v.fault.AfterApply {
 				continue
 			}
-			f := v.fault
-			f.Operation, f.Count = op, 1
-			rf.guaranteed[c.InjectFault(f)] = op + " " + v.name
+			fault := v.fault
+			fault.Operation, fault.Count = op, 1
+			injected.guaranteed[c.InjectFault(fault)] = op + " " + v.name
 		}
 	}
 	cum := 0.0
 	for _, v := range mix {
-		f := v.fault
-		f.Probability = v.share / (1 - cum)
+		fault := v.fault
+		fault.Probability = v.share / (1 - cum)
 		cum += v.share
-		c.InjectFault(f)
+		c.InjectFault(fault)
 	}
-	c.InjectFault(mockcloud.Fault{Cloud: cloud, Kind: mockcloud.FaultLatency, Latency: resilLatency, Probability: resilLatencyRate})
-	return rf
+	c.InjectFault(mockcloud.Fault{Cloud: f.name, Kind: mockcloud.FaultLatency, Latency: injectedLatency, Probability: latencyRate})
+	return injected
 }
 
 // check says whether every certain fault fired, and whether the random
 // mix failed about the intended share of the other calls.
-func (rf *resilFaults) check(c *testCloud) error {
+func (injected *injectedFaults) check(c *testCloud) error {
 	var missed []string
 	certain := 0
 	for _, info := range c.Faults() {
-		if name, ok := rf.guaranteed[info.ID]; ok {
+		if name, ok := injected.guaranteed[info.ID]; ok {
 			certain += info.Fired
 			if info.Fired != 1 {
 				missed = append(missed, name)
@@ -249,180 +249,25 @@ func (rf *resilFaults) check(c *testCloud) error {
 	random, n := failed-certain, len(calls)-certain
 	if rate := float64(random) / float64(n); n < 40 || rate < 0.1 || rate > 0.5 {
 		return fmt.Errorf("the random mix failed %d of %d calls (%.0f%%), not about %.0f%%",
-			random, n, 100*rate, 100*resilFaultRate)
+			random, n, 100*rate, 100*transientRate)
 	}
 	return nil
 }
 
 // ---------------------------------------------------------------------------
-// Diagnostics as the provider returned them
+// Reboots under transient failures
 
-// resilDiags records the error diagnostics of every apply, so that a test
-// can check each per-desktop line rather than match a regular expression
-// over hundreds of them.
-type resilDiags struct {
-	mu     sync.Mutex
-	errors []string // summary + "\n" + detail
-}
-
-func (d *resilDiags) factories() map[string]func() (tfprotov6.ProviderServer, error) {
-	return map[string]func() (tfprotov6.ProviderServer, error){
-		"clouddesktop": func() (tfprotov6.ProviderServer, error) {
-			s, err := providerserver.NewProtocol6WithError(New("test")())()
-			if err != nil {
-				return nil, err
-			}
-			return &resilRecordingServer{ProviderServer: s, diags: d}, nil
-		},
-	}
-}
-
-func (d *resilDiags) take() []string {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	out := d.errors
-	d.errors = nil
-	return out
-}
-
-type resilRecordingServer struct {
-	tfprotov6.ProviderServer
-	diags *resilDiags
-}
-
-func (s *resilRecordingServer) ApplyResourceChange(ctx context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	resp, err := s.ProviderServer.ApplyResourceChange(ctx, req)
-	if resp != nil {
-		s.diags.mu.Lock()
-		for _, d := range resp.Diagnostics {
-			if d.Severity == tfprotov6.DiagnosticSeverityError {
-				s.diags.errors = append(s.diags.errors, d.Summary+"\n"+d.Detail)
-			}
-		}
-		s.diags.mu.Unlock()
-	}
-	return resp, err
-}
-
-// resilSummary is the summary of the provider's error for a fleet operation.
-var resilSummary = regexp.MustCompile(`^Could not (\w+) (\d+) of (\d+) desktops$`)
-
-// resilFailureLines parses the one error an apply returned into its
-// per-desktop lines ("  <id>: <message>", or a reason shared by many,
-// "  <n> desktops: <message>", then "    <id>, <id>, ..."), by desktop ID,
-// and checks that
-// the summary names the operation, the fleet's size and as many desktops
-// as there are lines. A desktop listed twice, or a "not processed"
-// section, is an error.
-func resilFailureLines(errs []string, operation string, total int) (map[string]string, error) {
-	if len(errs) != 1 {
-		return nil, fmt.Errorf("the apply returned %d errors, want 1: %q", len(errs), errs)
-	}
-	summary, detail, _ := strings.Cut(errs[0], "\n")
-	m := resilSummary.FindStringSubmatch(summary)
-	if m == nil || m[1] != operation || m[3] != strconv.Itoa(total) {
-		return nil, fmt.Errorf("error summary %q, want \"Could not %s N of %d desktops\"", summary, operation, total)
-	}
-	if strings.Contains(detail, "Not processed") {
-		return nil, fmt.Errorf("some desktops were never processed:\n%s", detail)
-	}
-	lines := map[string]string{}
-	add := func(id, msg string) error {
-		if _, dup := lines[id]; dup {
-			return fmt.Errorf("desktop %s is listed twice", id)
-		}
-		lines[id] = msg
-		return nil
-	}
-	group := "" // the reason of the group whose IDs follow
-	for _, line := range strings.Split(detail, "\n") {
-		if ids, ok := strings.CutPrefix(line, "    "); ok && group != "" {
-			// IDs of a reason shared by many: "    id, id, ..."
-			for _, id := range strings.Split(ids, ", ") {
-				if err := add(id, group); err != nil {
-					return nil, err
-				}
-			}
-			continue
-		}
-		rest, ok := strings.CutPrefix(line, "  ")
-		if !ok {
-			group = ""
-			continue
-		}
-		id, msg, ok := strings.Cut(rest, ": ")
-		if !ok {
-			return nil, fmt.Errorf("failure line %q does not start with a desktop ID", line)
-		}
-		if n, isGroup := strings.CutSuffix(id, " desktops"); isGroup && n != "" && strings.Trim(n, "0123456789") == "" {
-			group = msg
-			continue
-		}
-		group = ""
-		if err := add(id, msg); err != nil {
-			return nil, err
-		}
-	}
-	if m[2] != strconv.Itoa(len(lines)) {
-		return nil, fmt.Errorf("error summary %q, but %d desktops are listed", summary, len(lines))
-	}
-	return lines, nil
-}
-
-// ---------------------------------------------------------------------------
-// The call log as evidence
-
-// resilHistory is every call that named the desktop, one line each, for
-// a failure message.
-func resilHistory(c *testCloud, id string) string {
-	var b strings.Builder
-	for _, call := range c.Calls() {
-		if !slices.Contains(call.DesktopIDs, id) {
-			continue
-		}
-		fmt.Fprintf(&b, "    %s %s status=%d", call.Time.Format("15:04:05.000"), call.Operation, call.Status)
-		if call.ErrorCode != "" {
-			fmt.Fprintf(&b, " error=%s", call.ErrorCode)
-		}
-		if call.Fault != "" {
-			fmt.Fprintf(&b, " fault=%s", call.Fault)
-		}
-		fmt.Fprintf(&b, " applied=%t desktops=%d", call.Applied, len(call.DesktopIDs))
-		if call.ClientToken != "" {
-			fmt.Fprintf(&b, " token=%s", call.ClientToken)
-		}
-		if call.RequestID != "" {
-			fmt.Fprintf(&b, " request_id=%s", call.RequestID)
-		}
-		b.WriteString("\n")
-	}
-	return b.String()
-}
-
-// resilEvidence formats the histories of up to five desktops.
-func resilEvidence(c *testCloud, what string, ids []string) error {
-	var b strings.Builder
-	fmt.Fprintf(&b, "%d desktops %s: %s", len(ids), what, strings.Join(ids[:min(len(ids), 20)], ", "))
-	if len(ids) > 20 {
-		b.WriteString(", ...")
-	}
-	for _, id := range ids[:min(len(ids), 5)] {
-		fmt.Fprintf(&b, "\n  calls naming %s:\n%s", id, resilHistory(c, id))
-	}
-	return fmt.Errorf("%s", b.String())
-}
-
-// resilExcusedReboot reports whether the second and later reboots of a
-// Huawei desktop were forced on the provider: Huawei has no idempotence
-// token, so after a lost answer the provider reads the desktop back and
-// resends if it looks idle. That read can only have seen it idle if it
-// arrived after the earlier reboot, whose answer was lost, had finished.
-// With resilRebootTiming that takes a read a whole second late, so in
-// practice this never excuses anything; it is the log's word, not ours.
-// (With instant reboots it excuses the resends that follow a read-back,
-// and still catches a provider that resends without reading back.)
-func resilExcusedReboot(c *testCloud, op, id string) bool {
-	total := resilRebootTiming.RebootStopping + resilRebootTiming.RebootStarting
+// excusedReboot reports whether the second and later reboots of a Huawei
+// desktop were forced on the provider: Huawei has no idempotence token, so
+// after a lost answer the provider reads the desktop back and resends if
+// it looks idle. That read can only have seen it idle if it arrived after
+// the earlier reboot, whose answer was lost, had finished. With
+// secondReboot that takes a read a whole second late, so in practice this
+// never excuses anything; it is the log's word, not ours. (With instant
+// reboots it excuses the resends that follow a read-back, and still
+// catches a provider that resends without reading back.)
+func excusedReboot(c *testCloud, op, id string) bool {
+	total := secondReboot.RebootStopping + secondReboot.RebootStarting
 	var last *mockcloud.Call
 	excused := true
 	calls := c.Calls()
@@ -448,206 +293,76 @@ func resilExcusedReboot(c *testCloud, op, id string) bool {
 	return excused
 }
 
-// resilRequestIDs checks that request_ids in state are exactly the request
-// IDs the mock answered the action calls with (a reset or an HTML page
-// carries none), one per call, replays of a ClientToken included.
-func resilRequestIDs(s *terraform.State, c *testCloud, cloud, op string) error {
-	rs, ok := s.RootModule().Resources[resilRebootAddr]
-	if !ok {
-		return fmt.Errorf("%s not in state", resilRebootAddr)
-	}
-	n, _ := strconv.Atoi(rs.Primary.Attributes["request_ids.#"])
-	got := make([]string, 0, n)
-	for i := range n {
-		got = append(got, rs.Primary.Attributes[fmt.Sprintf("request_ids.%d", i)])
-	}
-	var want []string
-	for _, call := range c.CallsTo(cloud, op) {
-		if call.RequestID != "" {
-			want = append(want, call.RequestID)
+// requestIDsOfCalls are the request IDs the mock answered the calls of op
+// with (a reset or an HTML page carries none), one per call, replays of a
+// ClientToken included: what request_ids must hold.
+func requestIDsOfCalls(c *testCloud, f cloudFixture, op string) func() []string {
+	return func() []string {
+		var ids []string
+		for _, call := range c.CallsTo(f.name, op) {
+			if call.RequestID != "" {
+				ids = append(ids, call.RequestID)
+			}
 		}
+		return ids
 	}
-	slices.Sort(got)
-	slices.Sort(want)
-	if !slices.Equal(got, want) {
-		return fmt.Errorf("state has %d request_ids, the mock answered %d %s calls with a request ID; they differ (state %v..., mock %v...)",
-			len(got), len(want), op, got[:min(3, len(got))], want[:min(3, len(want))])
-	}
-	return nil
 }
 
-// ---------------------------------------------------------------------------
-// Reboots under transient failures
-
-// resilRebootAPI is one way of rebooting a fleet.
-type resilRebootAPI struct {
-	name     string
-	seed     int64
-	cloud    string
-	region   string
-	block    string // inside the resource
-	op       string // the mock's name for the reboot call
-	readOps  []string
-	maxBatch int
-	// clientAPI: the Alibaba client API, idempotent by ClientToken.
-	clientAPI bool
-	checkCall func(mockcloud.Call) error
-}
-
-var resilRebootAPIs = []resilRebootAPI{
-	{
-		name: "alibaba_client_api", seed: 4101, cloud: mockcloud.CloudAlibaba, region: mockcloud.DemoAlibabaRegion,
-		block: fmt.Sprintf(`
-  alibaba {
-    session_id     = %q
-    login_token    = %q
-    client_os      = "Linux"
-    client_version = "7.5.0"
-  }
-`, mockcloud.DemoAlibabaSessionID, mockcloud.DemoAlibabaLoginToken),
-		op: "RebootDesktops", readOps: []string{"DescribeDesktops"}, maxBatch: 20, clientAPI: true,
-		checkCall: func(c mockcloud.Call) error {
-			if c.Version != "2020-10-02" || c.Auth != "anonymous" {
-				return fmt.Errorf("reboot call used version %s as %q, want the anonymous client API 2020-10-02", c.Version, c.Auth)
-			}
-			return nil
-		},
-	},
-	{
-		name: "alibaba_admin_api", seed: 4102, cloud: mockcloud.CloudAlibaba, region: mockcloud.DemoAlibabaRegion,
-		op: "RebootDesktops", readOps: []string{"DescribeDesktops"}, maxBatch: 100,
-		checkCall: func(c mockcloud.Call) error {
-			if c.Version != "2020-09-30" || c.Auth != "ak:"+mockcloud.DemoAlibabaAccessKey {
-				return fmt.Errorf("reboot call used version %s as %q, want the AK-signed admin API 2020-09-30", c.Version, c.Auth)
-			}
-			return nil
-		},
-	},
-	{
-		name: "huawei", seed: 4103, cloud: mockcloud.CloudHuawei, region: mockcloud.DemoHuaweiProject,
-		block: `
-  huawei {
-    type = "HARD"
-  }
-`,
-		op: "BatchRunDesktops", readOps: []string{"ListDesktopsDetail"}, maxBatch: 100,
-		checkCall: func(c mockcloud.Call) error {
-			if !strings.Contains(string(c.Body), `"op_type":"reboot"`) || !strings.Contains(string(c.Body), `"type":"HARD"`) {
-				return fmt.Errorf("desktops/action body %s, want a HARD reboot", c.Body)
-			}
-			return nil
-		},
-	},
-}
-
-func resilRebootConfig(c *testCloud, api resilRebootAPI, ids []string) string {
-	return resilProviderBlock(c) + fmt.Sprintf(`
-resource "clouddesktop_desktop_reboot" "fleet" {
-  cloud       = %q
-  desktop_ids = %s
-  wait        = true
-%s}
-`, api.cloud, hclStrings(ids), api.block)
-}
-
-// resilRebootedOnce checks that every desktop of ids was rebooted exactly
-// once (Huawei: at least once, and more only where resilExcusedReboot
-// finds the log forced it) and that none of others was rebooted.
-func resilRebootedOnce(t *testing.T, c *testCloud, api resilRebootAPI, ids, others []string) error {
+// rebootedOnce checks that every desktop of ids was rebooted exactly once
+// (Huawei: at least once, and more only where excusedReboot finds the log
+// forced it) and that none of others was rebooted.
+func rebootedOnce(t *testing.T, c *testCloud, api rebootAPI, ids, others []string) error {
 	var never, twice []string
 	for _, id := range ids {
-		switch n := c.RebootCount(api.cloud, id); {
+		switch n := c.RebootCount(api.cloud.name, id); {
 		case n == 0:
 			never = append(never, id)
-		case n > 1 && api.cloud == mockcloud.CloudHuawei && resilExcusedReboot(c, api.op, id):
+		case n > 1 && api.cloud.name == mockcloud.CloudHuawei && excusedReboot(c, api.cloud.rebootOp, id):
 			t.Logf("desktop %s rebooted %d times: the call log shows the read-back after a lost answer came after that reboot had finished", id, n)
 		case n > 1:
 			twice = append(twice, id)
 		}
 	}
 	if len(twice) > 0 {
-		return resilEvidence(c, "rebooted more than once", twice)
+		return evidence(c, "rebooted more than once", twice)
 	}
 	if len(never) > 0 {
-		return resilEvidence(c, "never rebooted", never)
+		return evidence(c, "never rebooted", never)
 	}
 	var stray []string
 	for _, id := range others {
-		if c.RebootCount(api.cloud, id) != 0 {
+		if c.RebootCount(api.cloud.name, id) != 0 {
 			stray = append(stray, id)
 		}
 	}
 	if len(stray) > 0 {
-		return resilEvidence(c, "rebooted that the configuration does not name", stray)
+		return evidence(c, "rebooted that the configuration does not name", stray)
 	}
 	return nil
 }
 
-// resilBackUp checks that every desktop of ids is Running (Alibaba) or
-// ACTIVE with no task (Huawei) on the mock now.
-func resilBackUp(c *testCloud, cloud string, ids []string) error {
-	var down []string
-	for _, id := range ids {
-		d, ok := c.Desktop(cloud, id)
-		if !ok || (cloud == mockcloud.CloudAlibaba && d.Status != "Running") ||
-			(cloud == mockcloud.CloudHuawei && (d.Status != "ACTIVE" || d.TaskStatus != "")) {
-			down = append(down, fmt.Sprintf("%s (%s/%s)", id, d.Status, d.TaskStatus))
-		}
+// backUpInTime checks that every desktop of ids is back up on the mock,
+// and, from the call log, that the provider did not return before: for
+// each desktop, some status read that the mock answered normally arrived
+// no earlier than the desktop's last applied reboot plus the reboot's
+// length (less the injected latency: a read's arrival is recorded before
+// it). Checking the mock's state after the apply is not enough: Terraform
+// takes longer than a reboot to get from the end of the apply to the
+// check.
+func backUpInTime(c *testCloud, api rebootAPI, ids []string) error {
+	if err := everyDesktopBackUp(c, api.cloud.name, ids); err != nil {
+		return fmt.Errorf("wait = true returned, but %w", err)
 	}
-	if len(down) > 0 {
-		return fmt.Errorf("wait = true returned, but %d desktops are not back up: %s", len(down), strings.Join(down[:min(5, len(down))], ", "))
-	}
-	return nil
+	return waitedUntilBackUp(c, api.cloud, api.cloud.rebootWaitReads, ids,
+		secondReboot.RebootStopping+secondReboot.RebootStarting, injectedLatency+10*time.Millisecond)
 }
 
-// resilWaitedUntilBackUp checks, from the call log, that the provider did
-// not return before every desktop was back up: for each desktop, some
-// status read that the mock answered normally arrived no earlier than the
-// desktop's last applied reboot plus the reboot's length. (A read's
-// arrival is recorded before an injected latency, hence the slack.)
-// Checking the mock's state after the apply is not enough: Terraform takes
-// longer than a reboot to get from the end of the apply to the check.
-func resilWaitedUntilBackUp(c *testCloud, api resilRebootAPI, ids []string) error {
-	total := resilRebootTiming.RebootStopping + resilRebootTiming.RebootStarting
-	slack := resilLatency + 10*time.Millisecond
-	want := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		want[id] = true
-	}
-	lastReboot := map[string]time.Time{}
-	reads := map[string][]time.Time{}
-	for _, call := range c.Calls() {
-		isRead := slices.Contains(api.readOps, call.Operation) && call.Status == 200 &&
-			(call.Fault == "" || call.Fault == string(mockcloud.FaultLatency))
-		for _, id := range call.DesktopIDs {
-			switch {
-			case !want[id]:
-			case call.Operation == api.op && call.Applied:
-				lastReboot[id] = call.Time
-			case isRead:
-				reads[id] = append(reads[id], call.Time)
-			}
-		}
-	}
-	var early []string
-	for _, id := range ids {
-		backUp := lastReboot[id].Add(total - slack)
-		if !slices.ContainsFunc(reads[id], func(t time.Time) bool { return !t.Before(backUp) }) {
-			early = append(early, id)
-		}
-	}
-	if len(early) > 0 {
-		return resilEvidence(c, "not read back up after their reboot before the apply returned (wait = true)", early)
-	}
-	return nil
-}
-
-// resilRebootCalls checks the shape of every reboot call, and that the
-// lost answers the suite is about really happened and were handled the
-// safe way: the client API resent with the same ClientToken (and the
+// rebootCallsUnderNoise checks the shape of every reboot call, and that
+// the lost answers the suite is about really happened and were handled
+// the safe way: the client API resent with the same ClientToken (and the
 // mock answered from its token cache), the others read back first.
-func resilRebootCalls(c *testCloud, api resilRebootAPI, ids []string) error {
-	calls := c.CallsTo(api.cloud, api.op)
+func rebootCallsUnderNoise(c *testCloud, api rebootAPI, ids []string) error {
+	calls := c.CallsTo(api.cloud.name, api.cloud.rebootOp)
 	lost := 0
 	for _, call := range calls {
 		if err := api.checkCall(call); err != nil {
@@ -666,12 +381,11 @@ func resilRebootCalls(c *testCloud, api resilRebootAPI, ids []string) error {
 	if !api.clientAPI {
 		return nil
 	}
-	batches := (len(ids) + api.maxBatch - 1) / api.maxBatch
 	byToken := map[string][]mockcloud.Call{}
 	for _, call := range calls {
 		byToken[call.ClientToken] = append(byToken[call.ClientToken], call)
 	}
-	if len(byToken) != batches {
+	if batches := api.batches(len(ids)); len(byToken) != batches {
 		return fmt.Errorf("%d distinct ClientTokens for %d batches: every retry of a batch must repeat its token", len(byToken), batches)
 	}
 	replays := 0
@@ -699,32 +413,31 @@ func resilRebootCalls(c *testCloud, api resilRebootAPI, ids []string) error {
 // and checks that the apply completes, each desktop was rebooted exactly
 // once, every desktop is back up, and request_ids match the mock's log.
 func TestAccResilience_reboot(t *testing.T) {
-	for _, api := range resilRebootAPIs {
+	for _, tt := range noisyReboots {
+		api := tt.api
 		t.Run(api.name, func(t *testing.T) {
-			c := newResilCloud(t, resilSeed(t, api.seed), resilRebootTiming)
-			ids := c.SeedFleet(api.cloud, api.region, "resil", resilFleetSize)
-			others := c.SeedFleet(api.cloud, api.region, "bystander", 3)
-			var faults *resilFaults
+			c, ids, others := noisyFleet(t, api.cloud, tt.seed, secondReboot, largeFleet)
+			var faults *injectedFaults
 
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				CheckDestroy: func(*terraform.State) error {
-					// Destroy only forgets: nothing is rebooted again.
-					return resilRebootedOnce(t, c, api, ids, others)
-				},
+				// Destroy only forgets: nothing is rebooted again.
+				CheckDestroy: onMockAfterDestroy(func() error { return rebootedOnce(t, c, api, ids, others) }),
 				Steps: []resource.TestStep{{
-					PreConfig: func() { faults = resilInject(t, c, api.cloud, api.op, api.readOps, true) },
-					Config:    resilRebootConfig(c, api, ids),
-					Check: resource.ComposeAggregateTestCheckFunc(
-						resource.TestCheckResourceAttr(resilRebootAddr, "desktop_ids.#", strconv.Itoa(resilFleetSize)),
-						resource.TestCheckResourceAttrSet(resilRebootAddr, "rebooted_at"),
-						func(*terraform.State) error { return resilRebootedOnce(t, c, api, ids, others) },
-						func(*terraform.State) error { return resilBackUp(c, api.cloud, ids) },
-						func(*terraform.State) error { return resilWaitedUntilBackUp(c, api, ids) },
-						func(s *terraform.State) error { return resilRequestIDs(s, c, api.cloud, api.op) },
-						func(*terraform.State) error { return resilRebootCalls(c, api, ids) },
-						func(*terraform.State) error { return faults.check(c) },
-					),
+					PreConfig: func() { faults = injectNoise(t, c, api.cloud, api.cloud.rebootOp, api.cloud.rebootWaitReads, true) },
+					Config:    c.providerBlockWith(noisyProvider) + api.resource(ids, waitLine(true)),
+					ConfigStateChecks: []statecheck.StateCheck{
+						statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("desktop_ids"), knownvalue.ListSizeExact(largeFleet)),
+						statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("rebooted_at"), rfc3339()),
+						statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("request_ids"),
+							stringsInAnyOrderFrom(requestIDsOfCalls(c, api.cloud, api.cloud.rebootOp))),
+						onMock(
+							func() error { return rebootedOnce(t, c, api, ids, others) },
+							func() error { return backUpInTime(c, api, ids) },
+							func() error { return rebootCallsUnderNoise(c, api, ids) },
+							func() error { return faults.check(c) },
+						),
+					},
 				}},
 			})
 		})
@@ -734,42 +447,16 @@ func TestAccResilience_reboot(t *testing.T) {
 // ---------------------------------------------------------------------------
 // Batch deletes under transient failures
 
-// resilDeleteAPI is one cloud's batch delete.
-type resilDeleteAPI struct {
-	name    string
-	seed    int64
-	cloud   string
-	region  string
-	op      string
-	readOps []string
-}
-
-var resilDeleteAPIs = []resilDeleteAPI{
-	{name: "alibaba", seed: 4201, cloud: mockcloud.CloudAlibaba, region: mockcloud.DemoAlibabaRegion,
-		op: "DeleteDesktops", readOps: []string{"DescribeDesktops"}},
-	{name: "huawei", seed: 4202, cloud: mockcloud.CloudHuawei, region: mockcloud.DemoHuaweiProject,
-		op: "BatchDeleteDesktops", readOps: []string{"ShowJob", "ListDesktopsDetail"}},
-}
-
-func resilDeleteConfig(c *testCloud, cloud string, ids []string) string {
-	return resilProviderBlock(c) + fmt.Sprintf(`
-resource "clouddesktop_desktop_batch_delete" "fleet" {
-  cloud       = %q
-  desktop_ids = %s
-}
-`, cloud, hclStrings(ids))
-}
-
-// resilDeletedOnce checks that every desktop of ids is gone as users see
-// it (absent, or Deleted/DELETED for a while) and was deleted exactly
-// once, and that each of kept still exists and was never deleted.
-func resilDeletedOnce(c *testCloud, cloud string, ids, kept []string) error {
+// deletedExactlyOnce checks that every desktop of ids is gone as users see
+// it (absent, or Deleted/DELETED for a while) and was deleted exactly once,
+// and that each of kept still exists and was never deleted.
+func deletedExactlyOnce(c *testCloud, f cloudFixture, ids, kept []string) error {
 	var left, twice, never []string
 	for _, id := range ids {
-		if d, ok := c.Desktop(cloud, id); ok && !strings.EqualFold(d.Status, "deleted") {
+		if d, ok := c.Desktop(f.name, id); ok && !strings.EqualFold(d.Status, "deleted") {
 			left = append(left, id)
 		}
-		switch n := c.DeleteCount(cloud, id); {
+		switch n := c.DeleteCount(f.name, id); {
 		case n == 0:
 			never = append(never, id)
 		case n > 1:
@@ -778,28 +465,18 @@ func resilDeletedOnce(c *testCloud, cloud string, ids, kept []string) error {
 	}
 	switch {
 	case len(twice) > 0:
-		return resilEvidence(c, "deleted more than once", twice)
+		return evidence(c, "deleted more than once", twice)
 	case len(never) > 0:
-		return resilEvidence(c, "never deleted", never)
+		return evidence(c, "never deleted", never)
 	case len(left) > 0:
-		return resilEvidence(c, "still there", left)
+		return evidence(c, "still there", left)
 	}
 	for _, id := range kept {
-		if _, ok := c.Desktop(cloud, id); !ok || c.DeleteCount(cloud, id) != 0 {
-			return resilEvidence(c, "deleted that the resource does not hold", []string{id})
+		if _, ok := c.Desktop(f.name, id); !ok || c.DeleteCount(f.name, id) != 0 {
+			return evidence(c, "deleted that the resource does not hold", []string{id})
 		}
 	}
 	return nil
-}
-
-// resilNotInState checks that addr is gone from state.
-func resilNotInState(addr string) resource.TestCheckFunc {
-	return func(s *terraform.State) error {
-		if _, ok := s.RootModule().Resources[addr]; ok {
-			return fmt.Errorf("%s is still in state", addr)
-		}
-		return nil
-	}
 }
 
 // TestAccResilience_batchDelete deletes 1,000 desktops on each cloud with
@@ -807,34 +484,26 @@ func resilNotInState(addr string) resource.TestCheckFunc {
 // each desktop was deleted exactly once, nothing else was touched, and
 // state and cloud agree that the fleet is gone.
 func TestAccResilience_batchDelete(t *testing.T) {
-	for _, api := range resilDeleteAPIs {
-		t.Run(api.name, func(t *testing.T) {
-			c := newResilCloud(t, resilSeed(t, api.seed), resilDeleteTiming)
-			ids := c.SeedFleet(api.cloud, api.region, "resil", resilFleetSize)
-			kept := c.SeedFleet(api.cloud, api.region, "bystander", 3)
-			var faults *resilFaults
+	for _, tt := range noisyDeletes {
+		f := tt.cloud
+		t.Run(f.name, func(t *testing.T) {
+			c, ids, kept := noisyFleet(t, f, tt.seed, phasedDelete, largeFleet)
+			var faults *injectedFaults
 
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				// The test's own destroy deletes the fleet (a step that
 				// removes the block would refresh 1,000 desktops first, which
 				// costs seconds of CPU and tests nothing more).
-				CheckDestroy: func(*terraform.State) error {
-					if err := resilDeletedOnce(c, api.cloud, ids, kept); err != nil {
-						return err
-					}
-					return faults.check(c)
-				},
+				CheckDestroy: onMockAfterDestroy(
+					func() error { return deletedExactlyOnce(c, f, ids, kept) },
+					func() error { return faults.check(c) },
+				),
 				Steps: []resource.TestStep{{
 					// Taking the fleet on calls nothing, faults or not.
-					PreConfig: func() { faults = resilInject(t, c, api.cloud, api.op, api.readOps, true) },
-					Config:    resilDeleteConfig(c, api.cloud, ids),
-					Check: func(*terraform.State) error {
-						if n := len(c.Calls()); n != 0 {
-							return fmt.Errorf("create made %d cloud calls, want none", n)
-						}
-						return nil
-					},
+					PreConfig:         func() { faults = injectNoise(t, c, f, f.deleteOp, f.deleteWaitReads, true) },
+					Config:            c.providerBlockWith(noisyProvider) + hclResource(deleteType, "fleet", f.name, ids),
+					ConfigStateChecks: []statecheck.StateCheck{onMock(noCloudCalls(c, "create"))},
 				}},
 			})
 		})
@@ -844,76 +513,40 @@ func TestAccResilience_batchDelete(t *testing.T) {
 // ---------------------------------------------------------------------------
 // Permanent failures, under the same transient noise
 
-// resilBatchOf returns the sorted batch of size that holds id, the way
+// batchOf returns the sorted batch of size that holds id, the way
 // fleet.Run cuts a fleet.
-func resilBatchOf(ids []string, size int, id string) []string {
+func batchOf(ids []string, size int, id string) []string {
 	sorted := slices.Sorted(slices.Values(ids))
 	i := slices.Index(sorted, id)
 	start := i / size * size
 	return sorted[start:min(start+size, len(sorted))]
 }
 
-// resilExpectLines checks per-desktop failure lines against what is known
-// of each desktop: must maps a desktop that has to fail to a pattern its
-// line must match; may lists desktops that may fail or not, depending on
-// which transient faults they met, with the pattern for when they do.
-// Every other line is an error.
-func resilExpectLines(lines map[string]string, must, may map[string]*regexp.Regexp) error {
-	for id, re := range must {
-		msg, ok := lines[id]
-		if !ok {
-			return fmt.Errorf("desktop %s has no failure line", id)
-		}
-		if !re.MatchString(msg) {
-			return fmt.Errorf("desktop %s: failure line %q does not match %s", id, msg, re)
-		}
-	}
-	for id, msg := range lines {
-		if _, ok := must[id]; ok {
-			continue
-		}
-		re, ok := may[id]
-		if !ok {
-			return fmt.Errorf("desktop %s is reported failed but should have succeeded: %s", id, msg)
-		}
-		if !re.MatchString(msg) {
-			return fmt.Errorf("desktop %s: failure line %q does not match %s", id, msg, re)
-		}
-	}
-	return nil
-}
-
-// resilPermanent is a set of permanent failures planted in a fleet.
-type resilPermanent struct {
-	// plant arms the mock (faults, desktops in the wrong state) and
-	// returns which desktops must fail and which may, with the pattern
-	// of their failure lines.
-	plant func(c *testCloud, ids []string) (must, may map[string]*regexp.Regexp)
-	// cure undoes what plant did to the desktops, so that the next
-	// attempt can succeed.
-	cure func(c *testCloud, ids []string)
-}
-
-func resilPattern(format string, args ...any) *regexp.Regexp {
+// linePattern is a pattern of failure lines.
+func linePattern(format string, args ...any) *regexp.Regexp {
 	return regexp.MustCompile(fmt.Sprintf(format, args...))
 }
 
-func resilAll(ids []string, re *regexp.Regexp, into map[string]*regexp.Regexp) {
+// expectAll expects re of the failure line of each of ids.
+func expectAll(ids []string, re *regexp.Regexp, into map[string]*regexp.Regexp) {
 	for _, id := range ids {
 		into[id] = re
 	}
 }
 
-// resilErrorFault fails every call of op that names id with status and
+// refuseCallsNaming fails every call of op that names id with status and
 // code: the whole call fails, and with it every desktop of that batch.
-func resilErrorFault(cloud, op, id string, status int, code string) mockcloud.Fault {
+func refuseCallsNaming(f cloudFixture, op, id string, status int, code string) mockcloud.Fault {
 	return mockcloud.Fault{
-		Cloud: cloud, Operation: op, Kind: mockcloud.FaultError, Status: status, Code: code,
+		Cloud: f.name, Operation: op, Kind: mockcloud.FaultError, Status: status, Code: code,
 		Message: fmt.Sprintf("Injected permanent failure %d.", status), DesktopIDs: []string{id},
 	}
 }
 
-const resilPermanentFleet = 400
+// plantFailures arms a mock with permanent failures (faults, desktops in
+// the wrong state) for a fleet and returns which desktops must fail and
+// which may, with the pattern of their failure lines.
+type plantFailures func(c *testCloud, sorted []string) (must, may map[string]*regexp.Regexp)
 
 // TestAccResilience_deletePermanentFailures plants 403s, 409s and cloud
 // refusals (Huawei FAILED sub-jobs, Alibaba subscription desktops) in a
@@ -922,143 +555,105 @@ const resilPermanentFleet = 400
 // (a configuration naming them plans no change), and that once the cloud
 // recovers the next destroy deletes only them, each exactly once.
 func TestAccResilience_deletePermanentFailures(t *testing.T) {
-	type tcase struct {
-		api resilDeleteAPI
-		resilPermanent
-	}
-	tests := []tcase{
+	tests := []struct {
+		plant plantFailures
+		// cure undoes what plant did to the desktops, so that the next
+		// attempt can succeed.
+		cure func(c *testCloud, sorted []string)
+	}{
 		{
-			api: resilDeleteAPIs[0],
-			resilPermanent: resilPermanent{
-				plant: func(c *testCloud, ids []string) (must, may map[string]*regexp.Regexp) {
-					sorted := slices.Sorted(slices.Values(ids))
-					must = map[string]*regexp.Regexp{}
-					c.InjectFault(resilErrorFault(mockcloud.CloudAlibaba, "DeleteDesktops", sorted[150], 403, "Forbidden.RAM"))
-					c.InjectFault(resilErrorFault(mockcloud.CloudAlibaba, "DeleteDesktops", sorted[250], 409, "OperationConflict"))
-					resilAll(resilBatchOf(ids, 100, sorted[150]), resilPattern(`^alibaba DeleteDesktops failed \(HTTP 403\): Forbidden\.RAM: .*; request ID \S+$`), must)
-					resilAll(resilBatchOf(ids, 100, sorted[250]), resilPattern(`^alibaba DeleteDesktops failed \(HTTP 409\): OperationConflict: .*; request ID \S+$`), must)
-					// A subscription desktop makes the API refuse its whole call.
-					c.AddDesktops(mockcloud.Desktop{Cloud: mockcloud.CloudAlibaba, Region: mockcloud.DemoAlibabaRegion, ID: sorted[333], ChargeType: "PrePaid"})
-					resilAll(resilBatchOf(ids, 100, sorted[333]), resilPattern(`^alibaba DeleteDesktops failed \(HTTP 400\): InvalidChargeType\.Unsupported: .*; request ID \S+$`), must)
-					return must, nil
-				},
-				cure: func(c *testCloud, ids []string) {
-					sorted := slices.Sorted(slices.Values(ids))
-					c.AddDesktops(mockcloud.Desktop{Cloud: mockcloud.CloudAlibaba, Region: mockcloud.DemoAlibabaRegion, ID: sorted[333], ChargeType: "PostPaid"})
-				},
+			plant: func(c *testCloud, sorted []string) (must, may map[string]*regexp.Regexp) {
+				must = map[string]*regexp.Regexp{}
+				c.InjectFault(refuseCallsNaming(alibabaCloud, "DeleteDesktops", sorted[150], 403, "Forbidden.RAM"))
+				c.InjectFault(refuseCallsNaming(alibabaCloud, "DeleteDesktops", sorted[250], 409, "OperationConflict"))
+				expectAll(batchOf(sorted, 100, sorted[150]), linePattern(`^alibaba DeleteDesktops failed \(HTTP 403\): Forbidden\.RAM: .*; request ID \S+$`), must)
+				expectAll(batchOf(sorted, 100, sorted[250]), linePattern(`^alibaba DeleteDesktops failed \(HTTP 409\): OperationConflict: .*; request ID \S+$`), must)
+				// A subscription desktop makes the API refuse its whole call.
+				c.AddDesktops(mockcloud.Desktop{Cloud: alibabaCloud.name, Region: alibabaCloud.scope, ID: sorted[333], ChargeType: "PrePaid"})
+				expectAll(batchOf(sorted, 100, sorted[333]), linePattern(`^alibaba DeleteDesktops failed \(HTTP 400\): InvalidChargeType\.Unsupported: .*; request ID \S+$`), must)
+				return must, nil
+			},
+			cure: func(c *testCloud, sorted []string) {
+				c.AddDesktops(mockcloud.Desktop{Cloud: alibabaCloud.name, Region: alibabaCloud.scope, ID: sorted[333], ChargeType: "PostPaid"})
 			},
 		},
 		{
-			api: resilDeleteAPIs[1],
-			resilPermanent: resilPermanent{
-				plant: func(c *testCloud, ids []string) (must, may map[string]*regexp.Regexp) {
-					sorted := slices.Sorted(slices.Values(ids))
-					must = map[string]*regexp.Regexp{}
-					c.InjectFault(resilErrorFault(mockcloud.CloudHuawei, "BatchDeleteDesktops", sorted[150], 403, "WKS.0403"))
-					c.InjectFault(resilErrorFault(mockcloud.CloudHuawei, "BatchDeleteDesktops", sorted[250], 409, "WKS.0409"))
-					resilAll(resilBatchOf(ids, 100, sorted[150]), resilPattern(`^huawei BatchDeleteDesktops failed \(HTTP 403\): WKS\.0403: .*; request ID \S+$`), must)
-					resilAll(resilBatchOf(ids, 100, sorted[250]), resilPattern(`^huawei BatchDeleteDesktops failed \(HTTP 409\): WKS\.0409: .*; request ID \S+$`), must)
-					// FAILED sub-jobs in two other batches. Followed through
-					// the job they fail with its code; a desktop whose job ID
-					// was lost with the answer is followed through the
-					// listing, which shows task_status deleteFailed.
-					failing := []string{sorted[5], sorted[77], sorted[320], sorted[399]}
-					c.InjectFault(mockcloud.Fault{Cloud: mockcloud.CloudHuawei, Kind: mockcloud.FaultJobFailed, DesktopIDs: failing})
-					resilAll(failing, resilPattern(`^huawei BatchDeleteDesktops failed: (WKS\.0500: .*\(job \S+\)|the cloud could not delete the desktop \(task_status deleteFailed\)); request ID \S+`), must)
-					return must, nil
-				},
-				cure: func(*testCloud, []string) {},
+			plant: func(c *testCloud, sorted []string) (must, may map[string]*regexp.Regexp) {
+				must = map[string]*regexp.Regexp{}
+				c.InjectFault(refuseCallsNaming(huaweiCloud, "BatchDeleteDesktops", sorted[150], 403, "WKS.0403"))
+				c.InjectFault(refuseCallsNaming(huaweiCloud, "BatchDeleteDesktops", sorted[250], 409, "WKS.0409"))
+				expectAll(batchOf(sorted, 100, sorted[150]), linePattern(`^huawei BatchDeleteDesktops failed \(HTTP 403\): WKS\.0403: .*; request ID \S+$`), must)
+				expectAll(batchOf(sorted, 100, sorted[250]), linePattern(`^huawei BatchDeleteDesktops failed \(HTTP 409\): WKS\.0409: .*; request ID \S+$`), must)
+				// FAILED sub-jobs in two other batches. Followed through
+				// the job they fail with its code; a desktop whose job ID
+				// was lost with the answer is followed through the
+				// listing, which shows task_status deleteFailed.
+				failing := []string{sorted[5], sorted[77], sorted[320], sorted[399]}
+				c.InjectFault(mockcloud.Fault{Cloud: huaweiCloud.name, Kind: mockcloud.FaultJobFailed, DesktopIDs: failing})
+				expectAll(failing, linePattern(`^huawei BatchDeleteDesktops failed: (WKS\.0500: .*\(job \S+\)|the cloud could not delete the desktop \(task_status deleteFailed\)); request ID \S+`), must)
+				return must, nil
 			},
+			cure: func(*testCloud, []string) {},
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.api.name, func(t *testing.T) {
-			c := newResilCloud(t, resilSeed(t, tt.api.seed+1000), resilDeleteTiming)
-			ids := c.SeedFleet(tt.api.cloud, tt.api.region, "perm", resilPermanentFleet)
-			kept := c.SeedFleet(tt.api.cloud, tt.api.region, "bystander", 3)
+	for i, tt := range tests {
+		f, seed := noisyDeletes[i].cloud, noisyDeletes[i].seed
+		t.Run(f.name, func(t *testing.T) {
+			c, ids, kept := noisyFleet(t, f, seed+1000, phasedDelete, permanentFleet)
+			sorted := slices.Sorted(slices.Values(ids))
 			// Arm everything now: taking the fleet on calls nothing, and
 			// the follow-up configuration needs to know what will be left.
-			must, may := tt.plant(c, ids)
+			must, may := tt.plant(c, sorted)
 			var permanent []int
-			for _, f := range c.Faults() {
-				permanent = append(permanent, f.ID)
+			for _, fault := range c.Faults() {
+				permanent = append(permanent, fault.ID)
 			}
 			// No certain faults here: with two of four batches refused,
 			// two dozen of them in a row could use up a batch's retries.
-			resilInject(t, c, tt.api.cloud, tt.api.op, nil, false)
+			injectNoise(t, c, f, f.deleteOp, nil, false)
 			// In the order the configuration lists them, as state keeps it.
 			undeleted := without(ids, without(ids, slices.Collect(maps.Keys(must))))
 			if len(may) != 0 {
 				t.Fatal("a delete test cannot have desktops that may or may not fail: the follow-up configuration names the undeleted ones")
 			}
-			diags := &resilDiags{}
+			diags := &diagRecorder{}
+			fleet := func(ids []string) string { return hclResource(deleteType, "fleet", f.name, ids) }
 
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: diags.factories(),
-				CheckDestroy: func(*terraform.State) error {
-					return resilDeletedOnce(c, tt.api.cloud, ids, kept)
-				},
-				Steps: []resource.TestStep{
-					{Config: resilDeleteConfig(c, tt.api.cloud, ids)},
-					{
-						Config:      resilProviderBlock(c),
-						ExpectError: regexp.MustCompile(fmt.Sprintf(`Could not delete %d of %d desktops`, len(undeleted), len(ids))),
+				CheckDestroy:             onMockAfterDestroy(func() error { return deletedExactlyOnce(c, f, ids, kept) }),
+				Steps: failedDestroy{
+					c: c, provider: c.providerBlockWith(noisyProvider), fleet: fleet, all: ids, left: undeleted,
+					want: regexp.MustCompile(fmt.Sprintf(`Could not delete %d of %d desktops`, len(undeleted), len(ids))),
+					checks: []func() error{func() error {
+						lines, err := failureLines(diags.take(), "delete", len(ids))
+						if err != nil {
+							return err
+						}
+						return expectLines(lines, must, may)
 					},
-					{
-						// State holds exactly the desktops the cloud did not
-						// delete: a configuration naming just those plans no
-						// change at all, and the cloud agrees.
-						Config: resilDeleteConfig(c, tt.api.cloud, undeleted),
-						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
-						},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							func(s *terraform.State) error {
-								got, err := stateDesktopIDs(s, resilDeleteAddr)
-								if err != nil {
-									return err
+						func() error {
+							var deleted []string
+							for _, id := range ids {
+								if _, failed := must[id]; !failed {
+									deleted = append(deleted, id)
+								} else if _, ok := c.Desktop(f.name, id); !ok || c.DeleteCount(f.name, id) != 0 {
+									return evidence(c, "reported undeleted but deleted on the cloud", []string{id})
 								}
-								if !slices.Equal(got, slices.Sorted(slices.Values(undeleted))) {
-									return fmt.Errorf("state holds %d desktops, want exactly the %d undeleted", len(got), len(undeleted))
-								}
-								return nil
-							},
-							func(*terraform.State) error {
-								lines, err := resilFailureLines(diags.take(), "delete", len(ids))
-								if err != nil {
-									return err
-								}
-								return resilExpectLines(lines, must, may)
-							},
-							func(*terraform.State) error {
-								var deleted []string
-								for _, id := range ids {
-									if _, failed := must[id]; !failed {
-										deleted = append(deleted, id)
-									} else if _, ok := c.Desktop(tt.api.cloud, id); !ok || c.DeleteCount(tt.api.cloud, id) != 0 {
-										return resilEvidence(c, "reported undeleted but deleted on the cloud", []string{id})
-									}
-								}
-								return resilDeletedOnce(c, tt.api.cloud, deleted, kept)
-							},
-						),
-					},
-					{
-						// Once the cloud recovers (the transient noise stays),
-						// destroy deletes the rest, each exactly once.
-						PreConfig: func() {
-							for _, id := range permanent {
-								c.RemoveFault(id)
 							}
-							tt.cure(c, ids)
-						},
-						Config: resilProviderBlock(c),
-						Check: resource.ComposeAggregateTestCheckFunc(
-							resilNotInState(resilDeleteAddr),
-							func(*terraform.State) error { return resilDeletedOnce(c, tt.api.cloud, ids, kept) },
-						),
+							return deletedExactlyOnce(c, f, deleted, kept)
+						}},
+				}.steps(destroyRest(c.providerBlockWith(noisyProvider),
+					// Once the cloud recovers (the transient noise stays),
+					// destroy deletes the rest, each exactly once.
+					func() {
+						for _, id := range permanent {
+							c.RemoveFault(id)
+						}
+						tt.cure(c, sorted)
 					},
-				},
+					func() error { return deletedExactlyOnce(c, f, ids, kept) },
+				)),
 			})
 		})
 	}
@@ -1077,86 +672,70 @@ func TestAccResilience_rebootPermanentFailures(t *testing.T) {
 	// (neither Running nor rebooting), with that lost answer's error (a
 	// reset has no request ID) and the status seen.
 	stoppedOrLost := `(IncorrectDesktopStatus: .*; request ID \S+| \(last status Stopped\))$`
-	tests := []struct {
-		api   resilRebootAPI
-		plant func(c *testCloud, ids []string) (must, may map[string]*regexp.Regexp)
-	}{
-		{
-			api: resilRebootAPIs[0],
-			plant: func(c *testCloud, ids []string) (must, may map[string]*regexp.Regexp) {
-				sorted := slices.Sorted(slices.Values(ids))
-				must = map[string]*regexp.Regexp{}
-				c.InjectFault(resilErrorFault(mockcloud.CloudAlibaba, "RebootDesktops", sorted[150], 403, "Forbidden"))
-				resilAll(resilBatchOf(ids, 20, sorted[150]), resilPattern(`^alibaba RebootDesktops failed \(HTTP 403\): Forbidden: .*; request ID \S+$`), must)
-				// The client API cannot read back, so a Stopped desktop
-				// fails its whole call, retries and all.
-				c.AddDesktops(mockcloud.Desktop{Cloud: mockcloud.CloudAlibaba, Region: mockcloud.DemoAlibabaRegion, ID: sorted[260], Status: "Stopped"})
-				resilAll(resilBatchOf(ids, 20, sorted[260]), resilPattern(`^alibaba RebootDesktops failed \(HTTP 400\): IncorrectDesktopStatus: .*; request ID \S+$`), must)
-				return must, nil
-			},
+	plants := []plantFailures{
+		func(c *testCloud, sorted []string) (must, may map[string]*regexp.Regexp) {
+			must = map[string]*regexp.Regexp{}
+			c.InjectFault(refuseCallsNaming(alibabaCloud, "RebootDesktops", sorted[150], 403, "Forbidden"))
+			expectAll(batchOf(sorted, 20, sorted[150]), linePattern(`^alibaba RebootDesktops failed \(HTTP 403\): Forbidden: .*; request ID \S+$`), must)
+			// The client API cannot read back, so a Stopped desktop
+			// fails its whole call, retries and all.
+			c.AddDesktops(mockcloud.Desktop{Cloud: alibabaCloud.name, Region: alibabaCloud.scope, ID: sorted[260], Status: alibabaCloud.stopped})
+			expectAll(batchOf(sorted, 20, sorted[260]), linePattern(`^alibaba RebootDesktops failed \(HTTP 400\): IncorrectDesktopStatus: .*; request ID \S+$`), must)
+			return must, nil
 		},
-		{
-			api: resilRebootAPIs[1],
-			plant: func(c *testCloud, ids []string) (must, may map[string]*regexp.Regexp) {
-				sorted := slices.Sorted(slices.Values(ids))
-				must, may = map[string]*regexp.Regexp{}, map[string]*regexp.Regexp{}
-				c.InjectFault(resilErrorFault(mockcloud.CloudAlibaba, "RebootDesktops", sorted[150], 403, "Forbidden"))
-				resilAll(resilBatchOf(ids, 100, sorted[150]), resilPattern(`^alibaba RebootDesktops failed \(HTTP 403\): Forbidden: .*; request ID \S+$`), must)
-				// A Stopped desktop fails its whole call; but after a lost
-				// answer the admin API reads the batch back and resends
-				// only the Running ones, which then reboot.
-				c.AddDesktops(mockcloud.Desktop{Cloud: mockcloud.CloudAlibaba, Region: mockcloud.DemoAlibabaRegion, ID: sorted[260], Status: "Stopped"})
-				resilAll(resilBatchOf(ids, 100, sorted[260]), resilPattern(`^alibaba RebootDesktops failed \(HTTP 400\): IncorrectDesktopStatus: .*; request ID \S+$`), may)
-				delete(may, sorted[260])
-				must[sorted[260]] = resilPattern(`^alibaba RebootDesktops failed.*%s`, stoppedOrLost)
-				return must, may
-			},
+		func(c *testCloud, sorted []string) (must, may map[string]*regexp.Regexp) {
+			must, may = map[string]*regexp.Regexp{}, map[string]*regexp.Regexp{}
+			c.InjectFault(refuseCallsNaming(alibabaCloud, "RebootDesktops", sorted[150], 403, "Forbidden"))
+			expectAll(batchOf(sorted, 100, sorted[150]), linePattern(`^alibaba RebootDesktops failed \(HTTP 403\): Forbidden: .*; request ID \S+$`), must)
+			// A Stopped desktop fails its whole call; but after a lost
+			// answer the admin API reads the batch back and resends
+			// only the Running ones, which then reboot.
+			c.AddDesktops(mockcloud.Desktop{Cloud: alibabaCloud.name, Region: alibabaCloud.scope, ID: sorted[260], Status: alibabaCloud.stopped})
+			expectAll(batchOf(sorted, 100, sorted[260]), linePattern(`^alibaba RebootDesktops failed \(HTTP 400\): IncorrectDesktopStatus: .*; request ID \S+$`), may)
+			delete(may, sorted[260])
+			must[sorted[260]] = linePattern(`^alibaba RebootDesktops failed.*%s`, stoppedOrLost)
+			return must, may
 		},
-		{
-			api: resilRebootAPIs[2],
-			plant: func(c *testCloud, ids []string) (must, may map[string]*regexp.Regexp) {
-				sorted := slices.Sorted(slices.Values(ids))
-				must = map[string]*regexp.Regexp{}
-				c.InjectFault(resilErrorFault(mockcloud.CloudHuawei, "BatchRunDesktops", sorted[150], 403, "WKS.0403"))
-				resilAll(resilBatchOf(ids, 100, sorted[150]), resilPattern(`^huawei BatchRunDesktops failed \(HTTP 403\): WKS\.0403: .*; request ID \S+$`), must)
-				// SHUTOFF desktops come back in failed_operation_list; the
-				// rest of their call goes ahead.
-				for _, id := range []string{sorted[10], sorted[260], sorted[399]} {
-					c.AddDesktops(mockcloud.Desktop{Cloud: mockcloud.CloudHuawei, Region: mockcloud.DemoHuaweiProject, ID: id, Status: "SHUTOFF"})
-					must[id] = resilPattern(`^huawei BatchRunDesktops failed \(HTTP 200\): WKS\.0409: desktop is SHUTOFF.*; request ID \S+$`)
-				}
-				return must, nil
-			},
+		func(c *testCloud, sorted []string) (must, may map[string]*regexp.Regexp) {
+			must = map[string]*regexp.Regexp{}
+			c.InjectFault(refuseCallsNaming(huaweiCloud, "BatchRunDesktops", sorted[150], 403, "WKS.0403"))
+			expectAll(batchOf(sorted, 100, sorted[150]), linePattern(`^huawei BatchRunDesktops failed \(HTTP 403\): WKS\.0403: .*; request ID \S+$`), must)
+			// SHUTOFF desktops come back in failed_operation_list; the
+			// rest of their call goes ahead.
+			for _, id := range []string{sorted[10], sorted[260], sorted[399]} {
+				c.AddDesktops(mockcloud.Desktop{Cloud: huaweiCloud.name, Region: huaweiCloud.scope, ID: id, Status: huaweiCloud.stopped})
+				must[id] = linePattern(`^huawei BatchRunDesktops failed \(HTTP 200\): WKS\.0409: desktop is SHUTOFF.*; request ID \S+$`)
+			}
+			return must, nil
 		},
 	}
-	for _, tt := range tests {
-		t.Run(tt.api.name, func(t *testing.T) {
-			api := tt.api
-			c := newResilCloud(t, resilSeed(t, api.seed+1000), resilRebootTiming)
-			ids := c.SeedFleet(api.cloud, api.region, "perm", resilPermanentFleet)
-			must, may := tt.plant(c, ids)
-			resilInject(t, c, api.cloud, api.op, nil, false)
-			diags := &resilDiags{}
+	for i, plant := range plants {
+		api, seed := noisyReboots[i].api, noisyReboots[i].seed
+		t.Run(api.name, func(t *testing.T) {
+			c, ids, others := noisyFleet(t, api.cloud, seed+1000, secondReboot, permanentFleet)
+			must, may := plant(c, slices.Sorted(slices.Values(ids)))
+			injectNoise(t, c, api.cloud, api.cloud.rebootOp, nil, false)
+			diags := &diagRecorder{}
 
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: diags.factories(),
 				Steps: []resource.TestStep{
 					{
-						Config:      resilRebootConfig(c, api, ids),
+						Config:      c.providerBlockWith(noisyProvider) + api.resource(ids, waitLine(true)),
 						ExpectError: regexp.MustCompile(fmt.Sprintf(`Could not reboot \d+ of %d desktops`, len(ids))),
 					},
 					{
 						// Nothing in state: a plan with the block removed is
 						// empty, and the next apply of it would reboot again.
-						Config: resilProviderBlock(c),
-						Check: resource.ComposeAggregateTestCheckFunc(
-							resilNotInState(resilRebootAddr),
-							func(*terraform.State) error {
-								lines, err := resilFailureLines(diags.take(), "reboot", len(ids))
+						Config: c.providerBlockWith(noisyProvider),
+						ConfigStateChecks: []statecheck.StateCheck{
+							expectNoResource(rebootAddr),
+							onMock(func() error {
+								lines, err := failureLines(diags.take(), "reboot", len(ids))
 								if err != nil {
 									return err
 								}
-								if err := resilExpectLines(lines, must, may); err != nil {
+								if err := expectLines(lines, must, may); err != nil {
 									return err
 								}
 								// The lines are the truth: a desktop listed
@@ -1171,19 +750,16 @@ func TestAccResilience_rebootPermanentFailures(t *testing.T) {
 									}
 								}
 								for _, id := range listed {
-									if n := c.RebootCount(api.cloud, id); n != 0 {
-										return resilEvidence(c, fmt.Sprintf("reported not rebooted but rebooted %d times", n), []string{id})
+									if n := c.RebootCount(api.cloud.name, id); n != 0 {
+										return evidence(c, fmt.Sprintf("reported not rebooted but rebooted %d times", n), []string{id})
 									}
 								}
-								if err := resilRebootedOnce(t, c, api, rebooted, nil); err != nil {
+								if err := rebootedOnce(t, c, api, rebooted, others); err != nil {
 									return err
 								}
-								if err := resilBackUp(c, api.cloud, rebooted); err != nil {
-									return err
-								}
-								return resilWaitedUntilBackUp(c, api, rebooted)
-							},
-						),
+								return backUpInTime(c, api, rebooted)
+							}),
+						},
 					},
 				},
 			})

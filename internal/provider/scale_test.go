@@ -1,14 +1,11 @@
 package provider
 
 import (
-	"context"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"runtime"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
@@ -32,8 +29,8 @@ func TestScaleIsLinear(t *testing.T) {
 		runInOwnProcess(t)
 		return
 	}
-	for _, cloud := range []string{mockcloud.CloudAlibaba, mockcloud.CloudHuawei} {
-		t.Run(cloud, func(t *testing.T) {
+	for _, cloud := range bothClouds {
+		t.Run(cloud.name, func(t *testing.T) {
 			small, large := fleetWork(t, cloud, 5000), fleetWork(t, cloud, 50000)
 			for _, count := range []struct {
 				what         string
@@ -43,7 +40,7 @@ func TestScaleIsLinear(t *testing.T) {
 				{"bytes allocated", small.TotalAlloc, large.TotalAlloc},
 			} {
 				ratio := float64(count.large) / float64(count.small)
-				t.Logf("%s: %d %s at 5,000 desktops, %d at 50,000: %.1f x", cloud, count.small, count.what, count.large, ratio)
+				t.Logf("%s: %d %s at 5,000 desktops, %d at 50,000: %.1f x", cloud.name, count.small, count.what, count.large, ratio)
 				if ratio > 13 {
 					t.Errorf("ten times the desktops took %.1f times the %s (%d against %d): something grows faster than the fleet",
 						ratio, count.what, count.large, count.small)
@@ -80,62 +77,31 @@ func runInOwnProcess(t *testing.T) {
 // fleetWork is what the whole sequence over n desktops allocated: the
 // number of objects, which pairwise walks that build paths or values
 // multiply, and bytes, which per-element copies of the list multiply.
-func fleetWork(t *testing.T, cloud string, n int) runtime.MemStats {
-	cfg := mockcloud.DemoConfig()
-	cfg.Timing = mockcloud.Timing{}
-	mock := mockcloud.New(cfg)
-	hs := httptest.NewServer(mock)
-	defer hs.Close()
-	region := mockcloud.DemoAlibabaRegion
-	if cloud == mockcloud.CloudHuawei {
-		region = mockcloud.DemoHuaweiProject
-	}
-	ids := mock.SeedFleet(cloud, region, "scale", n+1)
-	p := newProtocolProvider(t, hs.URL)
-	fleet := func(resource string, ids []string) tftypes.Value {
-		return p.resourceValue(resource, map[string]tftypes.Value{
-			"cloud":       tftypes.NewValue(tftypes.String, cloud),
-			"desktop_ids": stringListValue(ids),
-			"wait":        tftypes.NewValue(tftypes.Bool, false),
-		})
-	}
-	const reboot, del = "clouddesktop_desktop_reboot", "clouddesktop_desktop_batch_delete"
+func fleetWork(t *testing.T, cloud cloudFixture, n int) runtime.MemStats {
+	mock := newTestCloud(t, mockcloud.Timing{})
+	ids := mock.seed(cloud, "scale", n+1)
+	p := newProtocolProvider(t, mock.URL)
+	fleet := func(resource string, ids []string) tftypes.Value { return p.fleet(resource, cloud.name, ids) }
 
 	runtime.GC()
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
 
-	p.validate(t, reboot, fleet(reboot, ids[:n]))
-	rebooted := p.create(t, reboot, fleet(reboot, ids[:n]))
-	grown := fleet(reboot, ids)
-	p.validate(t, reboot, grown)
-	planned := p.plan(t, reboot, rebooted, grown)
-	if resp := p.apply(context.Background(), t, reboot, rebooted, planned, grown); diagsHaveError(resp.Diagnostics) {
-		t.Fatalf("update: %s", protocolDiagsText(resp.Diagnostics))
-	}
-	p.validate(t, del, fleet(del, ids[:n]))
-	held := p.create(t, del, fleet(del, ids[:n]))
-	if resp := p.apply(context.Background(), t, del, held, p.null(del), p.null(del)); diagsHaveError(resp.Diagnostics) {
-		t.Fatalf("destroy: %s", protocolDiagsText(resp.Diagnostics))
-	}
+	p.validate(t, rebootType, fleet(rebootType, ids[:n]))
+	rebooted := p.create(t, rebootType, fleet(rebootType, ids[:n]))
+	grown := fleet(rebootType, ids)
+	p.validate(t, rebootType, grown)
+	p.mustApply(t, "update", rebootType, rebooted, p.plan(t, rebootType, rebooted, grown), grown)
+	p.validate(t, deleteType, fleet(deleteType, ids[:n]))
+	held := p.create(t, deleteType, fleet(deleteType, ids[:n]))
+	p.mustApply(t, "destroy", deleteType, held, p.null(deleteType), p.null(deleteType))
 
 	runtime.ReadMemStats(&after)
-	if got := mock.RebootCount(cloud, ids[n]); got != 1 {
+	if got := mock.RebootCount(cloud.name, ids[n]); got != 1 {
 		t.Fatalf("the desktop gained was rebooted %d times, want 1", got)
 	}
-	if got := mock.DeleteCount(cloud, ids[0]); got != 1 {
+	if got := mock.DeleteCount(cloud.name, ids[0]); got != 1 {
 		t.Fatalf("a desktop of the fleet was deleted %d times, want 1", got)
 	}
 	return runtime.MemStats{Mallocs: after.Mallocs - before.Mallocs, TotalAlloc: after.TotalAlloc - before.TotalAlloc}
-}
-
-// validate runs ValidateResourceConfig, where the list validators run.
-func (p *protocolProvider) validate(t testing.TB, resource string, config tftypes.Value) {
-	t.Helper()
-	resp, err := p.server.ValidateResourceConfig(context.Background(), &tfprotov6.ValidateResourceConfigRequest{
-		TypeName: resource, Config: p.dynamic(t, resource, config),
-	})
-	if err != nil || diagsHaveError(resp.Diagnostics) {
-		t.Fatalf("validate: %v %s", err, protocolDiagsText(resp.Diagnostics))
-	}
 }

@@ -2,18 +2,17 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
@@ -48,21 +47,16 @@ var leakSecrets = []string{
 // their signatures and X-Auth-Token masked, so that an empty log cannot
 // pass. It sets environment variables, so it does not run in parallel.
 func TestAccSecretsNeverLogged(t *testing.T) {
-	logPath := filepath.Join(t.TempDir(), "trace.log")
-	t.Setenv("TF_LOG", "TRACE")
-	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	logPath := tracedLog(t)
 
-	cfg := mockcloud.DemoConfig()
-	cfg.Timing = mockcloud.Timing{}
-	cfg.AlibabaKeys = map[string]string{leakAlibabaAK: leakAlibabaSK}
-	cfg.AlibabaLoginTokens = map[string]string{leakSessionID: leakLoginToken}
-	cfg.HuaweiKeys = map[string]string{leakHuaweiAK: leakHuaweiSK}
-	cfg.HuaweiAuthTokens = []string{leakHuaweiAuth}
-	srv := mockcloud.New(cfg)
-	hs := httptest.NewServer(srv)
-	t.Cleanup(hs.Close)
-	ali := srv.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "leak", 4)
-	hw := srv.SeedFleet(mockcloud.CloudHuawei, mockcloud.DemoHuaweiProject, "leak", 4)
+	srv := newTestCloudWith(t, func(cfg *mockcloud.Config) {
+		cfg.AlibabaKeys = map[string]string{leakAlibabaAK: leakAlibabaSK}
+		cfg.AlibabaLoginTokens = map[string]string{leakSessionID: leakLoginToken}
+		cfg.HuaweiKeys = map[string]string{leakHuaweiAK: leakHuaweiSK}
+		cfg.HuaweiAuthTokens = []string{leakHuaweiAuth}
+	})
+	ali := srv.seed(alibabaCloud, "leak", 4)
+	hw := srv.seed(huaweiCloud, "leak", 4)
 	// Retries and error answers are logged too: one throttled client-API
 	// reboot (its query carries the login token), one 502 page and one
 	// reset connection, each followed by a retry.
@@ -119,7 +113,7 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
   cloud       = "huawei"
   desktop_ids = %[14]s
 }
-`, mockcloud.DemoAlibabaRegion, leakAlibabaAK, leakAlibabaSK, leakAlibabaSTS, hs.URL,
+`, mockcloud.DemoAlibabaRegion, leakAlibabaAK, leakAlibabaSK, leakAlibabaSTS, srv.URL,
 			mockcloud.DemoHuaweiProject, huaweiCreds,
 			hclStrings(ali[:2]), leakSessionID, loginToken, leakSessionToken, hclStrings(ali[2:]), hclStrings(hw[:2]), hclStrings(hw[2:]))
 	}
@@ -141,7 +135,9 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
 				Config: fleet(leakLoginToken, false),
 				// One call, or two when it drew the throttling fault
 				// (which of the two Alibaba reboots draws it varies).
-				Check: resource.TestMatchResourceAttr("clouddesktop_desktop_reboot.client_api", "request_ids.#", regexp.MustCompile(`^[12]$`)),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(rebootType+".client_api", tfjsonpath.New("request_ids"), listSizeBetween(1, 2)),
+				},
 			},
 			{
 				// A wrong login token: the mock's error message echoes it,
@@ -164,6 +160,26 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
 		}
 	}
 
+	checkTraceLog(t, logPath, diagnostics, leakSecrets,
+		`ACS3-HMAC-SHA256 ***`, `SDK-HMAC-SHA256 ***`, `X-Auth-Token:***`, `LoginToken=%2A%2A%2A`,
+		"RebootDesktops", "batch-delete", "InvalidLoginToken", "retrying cloud call", "Throttling")
+}
+
+// tracedLog makes the test's Terraform runs (Terraform's and the
+// provider's) log at TRACE into the file it returns. It sets environment
+// variables, so the test cannot run in parallel.
+func tracedLog(t *testing.T) string {
+	logPath := filepath.Join(t.TempDir(), "trace.log")
+	t.Setenv("TF_LOG", "TRACE")
+	t.Setenv("TF_ACC_LOG_PATH", logPath)
+	return logPath
+}
+
+// checkTraceLog fails the test if any of secrets is in the TRACE log at
+// logPath or in a diagnostic, and if the log lacks any of want, so that an
+// empty log cannot pass.
+func checkTraceLog(t *testing.T, logPath string, diagnostics, secrets []string, want ...string) {
+	t.Helper()
 	raw, err := os.ReadFile(logPath)
 	if err != nil {
 		t.Fatal(err)
@@ -178,7 +194,7 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
 		}
 	}
 	log := strings.Join(kept, "\n")
-	for _, secret := range leakSecrets {
+	for _, secret := range secrets {
 		if strings.Contains(log, secret) {
 			line := log[strings.LastIndex(log[:strings.Index(log, secret)], "\n")+1:]
 			line, _, _ = strings.Cut(line, "\n")
@@ -190,12 +206,29 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
 			}
 		}
 	}
-	for _, want := range []string{
-		`ACS3-HMAC-SHA256 ***`, `SDK-HMAC-SHA256 ***`, `X-Auth-Token:***`, `LoginToken=%2A%2A%2A`,
-		"RebootDesktops", "batch-delete", "InvalidLoginToken", "retrying cloud call", "Throttling",
-	} {
-		if !strings.Contains(log, want) {
-			t.Errorf("the TRACE log lacks %q: the requests were not logged as expected", want)
+	for _, w := range want {
+		if !strings.Contains(log, w) {
+			t.Errorf("the TRACE log lacks %q: the requests were not logged as expected", w)
+		}
+	}
+}
+
+// planHoldsNone fails a plan whose JSON (resources, actions and their
+// configuration) holds any of secrets.
+func planHoldsNone(secrets []string) plancheck.PlanCheck { return planSecrets(secrets) }
+
+type planSecrets []string
+
+func (s planSecrets) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	raw, err := json.Marshal(req.Plan)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	for _, secret := range s {
+		if strings.Contains(string(raw), secret) {
+			resp.Error = fmt.Errorf("the plan holds the secret %q", secret)
+			return
 		}
 	}
 }
@@ -206,24 +239,16 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
 // Terraform 1.11; older CLIs skip this test.
 func TestAccWriteOnlyTokensNotStored(t *testing.T) {
 	cloud := newTestCloud(t, mockcloud.Timing{})
-	ids := cloud.SeedFleet(mockcloud.CloudAlibaba, mockcloud.DemoAlibabaRegion, "wo", 3)
+	ids := cloud.seed(alibabaCloud, "wo", 3)
 	config := func(round string) string {
-		return cloud.providerBlock() + fmt.Sprintf(`
-resource "clouddesktop_desktop_reboot" "fleet" {
-  cloud       = "alibaba"
-  desktop_ids = %s
-  keepers     = { round = %q }
-  alibaba {
-    session_id       = %q
-    login_token_wo   = %q
-    session_token_wo = "write-only-session-token"
-  }
-}
-`, hclStrings(ids), round, mockcloud.DemoAlibabaSessionID, mockcloud.DemoAlibabaLoginToken)
+		return cloud.rebootConfig(alibabaCloud.name, ids, keepers(round), hclBlock("alibaba",
+			fmt.Sprintf("session_id       = %q", mockcloud.DemoAlibabaSessionID),
+			fmt.Sprintf("login_token_wo   = %q", mockcloud.DemoAlibabaLoginToken),
+			`session_token_wo = "write-only-session-token"`))
 	}
-	sentTokens := func(want int) resource.TestCheckFunc {
-		return func(*terraform.State) error {
-			calls := cloud.CallsTo(mockcloud.CloudAlibaba, "RebootDesktops")
+	sentTokens := func(want int) statecheck.StateCheck {
+		return onMock(func() error {
+			calls := cloud.CallsTo(alibabaCloud.name, alibabaCloud.rebootOp)
 			if len(calls) != want {
 				return fmt.Errorf("%d RebootDesktops calls, want %d", len(calls), want)
 			}
@@ -233,7 +258,7 @@ resource "clouddesktop_desktop_reboot" "fleet" {
 				}
 			}
 			return nil
-		}
+		})
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -247,18 +272,18 @@ resource "clouddesktop_desktop_reboot" "fleet" {
 						expectNullInPlan(rebootAddr, "login_token_wo", "session_token_wo"),
 					},
 				},
-				Check: resource.ComposeAggregateTestCheckFunc(
+				ConfigStateChecks: []statecheck.StateCheck{
 					sentTokens(1),
-					resource.TestCheckNoResourceAttr(rebootAddr, "alibaba.login_token_wo"),
-					resource.TestCheckNoResourceAttr(rebootAddr, "alibaba.session_token_wo"),
-					resource.TestCheckNoResourceAttr(rebootAddr, "alibaba.login_token"),
-				),
+					statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("alibaba").AtMapKey("login_token_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("alibaba").AtMapKey("session_token_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(rebootAddr, tfjsonpath.New("alibaba").AtMapKey("login_token"), knownvalue.Null()),
+				},
 			},
 			{
 				// A replacement reads the write-only tokens from the
 				// configuration again.
-				Config: config("2"),
-				Check:  sentTokens(2),
+				Config:            config("2"),
+				ConfigStateChecks: []statecheck.StateCheck{sentTokens(2)},
 			},
 		},
 	})

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/endpoint"
@@ -44,25 +45,16 @@ func projectIDValidator() validator.String {
 // restriction must come from an API document or an official SDK; the
 // Alibaba RebootDesktops document's own examples include spaces
 // (ClientOS "Windows_NT 10.0.18363 x64").
-func travelValidator() validator.String { return travelStringValidator{} }
-
-type travelStringValidator struct{}
-
-func (travelStringValidator) Description(context.Context) string {
-	return "must be text without control characters"
-}
-
-func (v travelStringValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (travelStringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if problem := untravelable(req.ConfigValue.ValueString()); problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Value cannot be sent",
-			fmt.Sprintf("%s %s, which cannot travel in a request to the cloud. Any other text is accepted.", req.Path, problem))
+func travelValidator() validator.String {
+	return stringCheck{
+		description: "must be text without control characters",
+		summary:     "Value cannot be sent",
+		problem: func(p path.Path, v string) string {
+			if problem := untravelable(v); problem != "" {
+				return fmt.Sprintf("%s %s, which cannot travel in a request to the cloud. Any other text is accepted.", p, problem)
+			}
+			return ""
+		},
 	}
 }
 
@@ -135,42 +127,49 @@ func redactedEndpoint(raw string) string {
 	return fmt.Sprintf("%q", "***@"+raw[at+1:])
 }
 
-type endpointStringValidator struct{}
-
-func endpointValidator() validator.String { return endpointStringValidator{} }
-
-func (endpointStringValidator) Description(context.Context) string {
-	return "must be a full URL: https://host or http://host:port"
-}
-
-func (v endpointStringValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (endpointStringValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := checkEndpoint(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid endpoint",
-			fmt.Sprintf("The endpoint must be a full URL, https://host or http://host:port: %s.", err))
+func endpointValidator() validator.String {
+	return stringCheck{
+		description: "must be a full URL: https://host or http://host:port",
+		summary:     "Invalid endpoint",
+		problem: func(_ path.Path, v string) string {
+			if err := checkEndpoint(v); err != nil {
+				return fmt.Sprintf("The endpoint must be a full URL, https://host or http://host:port: %s.", err)
+			}
+			return ""
+		},
 	}
 }
 
 // regexValidator checks that a string compiles as a Go regular expression.
-type regexValidator struct{}
-
-func (regexValidator) Description(context.Context) string {
-	return "must be a valid regular expression"
+func regexValidator() validator.String {
+	return stringCheck{
+		description: "must be a valid regular expression",
+		summary:     "Invalid regular expression",
+		problem: func(_ path.Path, v string) string {
+			if _, err := regexp.Compile(v); err != nil {
+				return err.Error()
+			}
+			return ""
+		},
+	}
 }
 
-func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+// stringCheck is a string validator made of a description and a function
+// that says what is wrong with a known value ("" when nothing is).
+type stringCheck struct {
+	description, summary string
+	problem              func(p path.Path, value string) string
+}
 
-func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (c stringCheck) Description(context.Context) string { return c.description }
+
+func (c stringCheck) MarkdownDescription(context.Context) string { return c.description }
+
+func (c stringCheck) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression", err.Error())
+	if problem := c.problem(req.Path, req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, c.summary, problem)
 	}
 }

@@ -42,3 +42,14 @@ func (p Poller) waits() func() time.Duration {
 		return d
 	}
 }
+
+// Deletion is what every cloud's delete takes besides its API's own flags.
+type Deletion struct {
+	// Wait makes the delete return only once the cloud shows each desktop
+	// gone (or its deletion failed).
+	Wait bool
+	// FailMissing (ignore_missing = false) makes a desktop that does not
+	// exist a failure; by default it counts as deleted.
+	FailMissing bool
+	Poll        Poller
+}

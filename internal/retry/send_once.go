@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 )
 
@@ -20,19 +22,13 @@ type Exchange struct {
 	// the call may have been applied although its answer was lost.
 	Call func(ctx context.Context, ids []string) error
 	// ReadBack reads ids after an ambiguous failure (lastErr) and sorts
-	// them. Nil for an API that makes a resend safe by itself, with an
-	// idempotence token: the call is then repeated as it was.
+	// them (SortReadBack); SendOnce logs what it found. Nil for an API
+	// that makes a resend safe by itself, with an idempotence token: the
+	// call is then repeated as it was.
 	ReadBack func(ctx context.Context, ids []string, lastErr error) (ReadBack, error)
 	// Taken is told the desktops a read-back found already acted on:
 	// they count as sent and are never sent again.
 	Taken func(ids []string)
-}
-
-// ReadBack is a batch sorted after a call whose answer was lost.
-type ReadBack struct {
-	Taken  []string              // the lost call acted on them
-	Resend []string              // it did not: send them again
-	Failed []fleet.DesktopFailure // in a state the action has failed in for good
 }
 
 // Unsent is what SendOnce could not send.
@@ -72,6 +68,13 @@ func (p Policy) SendOnce(ctx context.Context, ex Exchange, ids []string, out *fl
 		if err != nil {
 			return err
 		}
+		tflog.Debug(ctx, "read desktops back after an ambiguous failure", map[string]any{
+			"operation":     ex.Operation,
+			"desktop_count": len(pending),
+			"already_acted": len(rb.Taken),
+			"to_resend":     len(rb.Resend),
+			"failed":        len(rb.Failed),
+		})
 		if len(rb.Taken) > 0 {
 			ex.Taken(rb.Taken)
 			fleet.NoteSent(ctx, len(rb.Taken), "")

@@ -61,7 +61,7 @@ func TestSendOnce(t *testing.T) {
 			reads:     []read{{err: readDown}},
 			wantCalls: [][]string{abc}, wantReads: [][]string{abc}, wantUnsent: abc, wantErr: lost},
 		{name: "lost until retries run out: one last read settles what the last call did", calls: []error{lost, lost, lostLast},
-			reads: []read{{rb: ReadBack{Resend: abc}}, {rb: ReadBack{Resend: abc}}, {rb: ReadBack{Taken: []string{"a"}, Resend: []string{"b", "c"}}}},
+			reads:     []read{{rb: ReadBack{Resend: abc}}, {rb: ReadBack{Resend: abc}}, {rb: ReadBack{Taken: []string{"a"}, Resend: []string{"b", "c"}}}},
 			wantCalls: [][]string{abc, abc, abc}, wantReads: [][]string{abc, abc, abc},
 			wantTaken: []string{"a"}, wantUnsent: []string{"b", "c"}, wantErr: lostLast},
 		{name: "lost until retries run out, and the last read finds all taken", calls: []error{lost, lost, lost},
