@@ -6,7 +6,9 @@
 # points Terraform at the local provider build (dev_overrides), and then:
 #   1. applies examples/demo: both fleets reboot;
 #   2. applies again with a new maintenance_round: both fleets reboot again;
-#   3. destroys: the Huawei fleet is deleted.
+#   3. on a Terraform with actions (1.14.1 and later), invokes the reboot
+#      action on the Alibaba fleet (terraform apply -invoke);
+#   4. destroys: the Huawei fleet is deleted.
 # After each step it prints what the mock cloud saw. Nothing outside the
 # scratch directory is touched; it is removed on exit.
 set -euo pipefail
@@ -86,6 +88,19 @@ show_calls
 step "terraform apply -var maintenance_round=2 again: nothing changed: the data sources read, nothing is rebooted"
 tf apply -auto-approve -no-color -var maintenance_round=2
 show_calls
+
+# Actions came in Terraform 1.14 (1.14.0 ran after_* actions too early).
+tf_version="$("$terraform" version -json 2>/dev/null | sed -n 's/.*"terraform_version": *"\([^"]*\)".*/\1/p')"
+if [[ "$(printf '%s\n' 1.14.1 "$tf_version" | sort -V | head -n1)" == 1.14.1 ]]; then
+  cp "$root/examples/demo/actions/reboot.tf" "$work/tf/"
+  step "terraform apply -invoke=action.clouddesktop_desktop_reboot.alibaba_now: the reboot action, on demand"
+  tf apply -auto-approve -no-color -var maintenance_round=2 -invoke=action.clouddesktop_desktop_reboot.alibaba_now
+  show_calls
+  rm "$work/tf/reboot.tf"
+else
+  step "Terraform $tf_version has no actions (1.14.1 and later): the reboot action is skipped"
+  echo "To see it: TERRAFORM=\$(scripts/terraform-path.sh --actions) make demo"
+fi
 
 step "terraform destroy: the Huawei fleet is deleted"
 tf destroy -auto-approve -no-color -var maintenance_round=2

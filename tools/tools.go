@@ -1,15 +1,13 @@
 //go:build generate
 
-// Package tools pins the code generators used by `make generate`.
+// Package tools holds the `go generate` steps of `make generate`. The
+// generators themselves are pinned as tool directives in this directory's
+// go.mod, a module of its own, so they stay out of the provider's module
+// graph; `go tool` runs them at those versions.
 package tools
-
-import (
-	// Documentation generation
-	_ "github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs"
-)
 
 // Format Terraform code for use in documentation.
 //go:generate terraform fmt -recursive ../examples/
 
 // Generate documentation.
-//go:generate go run github.com/hashicorp/terraform-plugin-docs/cmd/tfplugindocs generate --provider-dir .. --provider-name clouddesktop
+//go:generate go tool tfplugindocs generate --provider-dir .. --provider-name clouddesktop

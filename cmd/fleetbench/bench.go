@@ -48,8 +48,8 @@ func newBench(o *options) (*bench, error) {
 		return nil, err
 	}
 	b := &bench{o: o, work: work, stats: filepath.Join(work, "provider-stats.log")}
-	real := filepath.Join(work, "provider", "terraform-provider-clouddesktop")
-	args := []string{"build", "-o", real}
+	providerBin := filepath.Join(work, "provider", "terraform-provider-clouddesktop")
+	args := []string{"build", "-o", providerBin}
 	if o.profileDir != "" {
 		args = append(args, "-tags", "profile")
 	}
@@ -99,7 +99,7 @@ func newBench(o *options) (*bench, error) {
 	}
 	b.env = append(os.Environ(),
 		"TF_CLI_CONFIG_FILE="+rc, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1",
-		wrapEnv+"="+real, statsEnv+"="+b.stats,
+		wrapEnv+"="+providerBin, statsEnv+"="+b.stats,
 		"CLOUDDESKTOP_ALIBABA_ENDPOINT="+b.url, "ALICLOUD_REGION="+mockcloud.DemoAlibabaRegion,
 		"ALICLOUD_ACCESS_KEY="+mockcloud.DemoAlibabaAccessKey, "ALICLOUD_SECRET_KEY="+mockcloud.DemoAlibabaSecret,
 		"CLOUDDESKTOP_HUAWEI_ENDPOINT="+b.url, "HW_REGION_NAME="+mockcloud.DemoHuaweiRegion, "HW_PROJECT_ID="+mockcloud.DemoHuaweiProject,

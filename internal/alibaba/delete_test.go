@@ -15,7 +15,7 @@ import (
 
 func TestDeleteParameters(t *testing.T) {
 	m := clienttest.Start(t)
-	ids := idRange("d", 100)
+	ids := idRange(100)
 	add(m, "", ids...)
 	c := newTestClient(t, m.URL)
 	a := c.Deleter(DeleteOptions{})

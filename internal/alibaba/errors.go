@@ -251,9 +251,9 @@ func snippet(head []byte) string {
 		return "empty body"
 	}
 	s := strings.Join(strings.Fields(strings.ToValidUTF8(string(head), "?")), " ")
-	const max = 120
-	if len(s) > max {
-		s = s[:max] + "..."
+	const longest = 120
+	if len(s) > longest {
+		s = s[:longest] + "..."
 	}
 	return fmt.Sprintf("%q", s)
 }

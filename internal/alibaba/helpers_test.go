@@ -68,11 +68,11 @@ func batch(token string, ids ...string) fleet.Batch {
 	return fleet.Batch{DesktopIDs: ids, Token: token}
 }
 
-// idRange names n desktops prefix-000, prefix-001, ...
-func idRange(prefix string, n int) []string {
+// idRange names n desktops d-000, d-001, ...
+func idRange(n int) []string {
 	out := make([]string, n)
 	for i := range out {
-		out[i] = fmt.Sprintf("%s-%03d", prefix, i)
+		out[i] = fmt.Sprintf("d-%03d", i)
 	}
 	return out
 }

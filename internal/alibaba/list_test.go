@@ -38,13 +38,13 @@ func TestListDesktops(t *testing.T) {
 		{"everything, paged", 250, 0, nil, [][2]int{{0, 0}, {0, 1}, {0, 1}}, 250},
 		{"server pages smaller than asked", 25, 10, nil, [][2]int{{0, 0}, {0, 1}, {0, 1}}, 25},
 		{"empty region", 0, 0, nil, [][2]int{{0, 0}}, 0},
-		{"filter in chunks of 100", 300, 0, idRange("d", 150), [][2]int{{100, 0}, {50, 0}}, 150},
+		{"filter in chunks of 100", 300, 0, idRange(150), [][2]int{{100, 0}, {50, 0}}, 150},
 		{"filter with duplicates and unknown IDs", 5, 0, []string{"d-001", "d-001", "nope", "d-004"}, [][2]int{{3, 0}}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := clienttest.Start(t, func(cfg *mockcloud.Config) { cfg.Behaviour.AlibabaPageLimit = tt.pageLimit })
-			for _, id := range idRange("d", tt.seed) {
+			for _, id := range idRange(tt.seed) {
 				m.AddDesktops(mockcloud.Desktop{Cloud: ali, ID: id, Name: "name-" + id})
 			}
 			c := newTestClient(t, m.URL)

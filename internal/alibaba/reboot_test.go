@@ -138,7 +138,7 @@ func TestRebootBatchLimits(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := clienttest.Start(t)
-			ids := idRange("d", tt.n)
+			ids := idRange(tt.n)
 			add(m, "", ids...)
 			c := newTestClient(t, m.URL)
 			opts := RebootOptions{}
@@ -353,7 +353,7 @@ func TestRebootWait(t *testing.T) {
 
 	t.Run("until running again", func(t *testing.T) {
 		m := hourly(t)
-		ids := idRange("d", 100)
+		ids := idRange(100)
 		add(m, "", ids...)
 		c := newTestClient(t, m.URL)
 		o := c.Rebooter(RebootOptions{Wait: true, Poll: quickPoll}).Act(context.Background(), batch("", ids...))

@@ -48,7 +48,13 @@ type recordingClient struct {
 }
 
 func newRecordingClient() *recordingClient {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
+	// The default transport's settings (proxy from the environment,
+	// timeouts, HTTP/2); a program that replaced it gets a fresh one.
+	tr, ok := http.DefaultTransport.(*http.Transport)
+	if !ok {
+		tr = &http.Transport{Proxy: http.ProxyFromEnvironment}
+	}
+	tr = tr.Clone()
 	return &recordingClient{http: &http.Client{
 		// Logged at TRACE with credentials masked; the record is filled
 		// from the response the caller sees, after the log has read it.

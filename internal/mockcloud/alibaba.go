@@ -257,27 +257,27 @@ func (h *aliHandler) require(names ...string) (plan, bool) {
 }
 
 // desktopIDs validates the DesktopId.N list against the API's bounds.
-func (h *aliHandler) desktopIDs(min, max int) ([]string, plan, bool) {
+func (h *aliHandler) desktopIDs(fewest, most int) ([]string, plan, bool) {
 	ids, bad := aliDesktopIDs(h.params)
 	switch {
 	case bad != "":
 		return nil, h.fail(http.StatusBadRequest, "InvalidParameter.DesktopId", bad), false
-	case len(ids) < min:
+	case len(ids) < fewest:
 		return nil, h.fail(http.StatusBadRequest, "MissingParameter", missingParam("DesktopId.1")), false
-	case len(ids) > max:
+	case len(ids) > most:
 		return nil, h.fail(http.StatusBadRequest, "InvalidParameter.DesktopId",
-			fmt.Sprintf("At most %d DesktopId.N values are allowed; %d were sent.", max, len(ids))), false
+			fmt.Sprintf("At most %d DesktopId.N values are allowed; %d were sent.", most, len(ids))), false
 	}
 	return ids, plan{}, true
 }
 
 // regionAndDesktops validates the parameters of an admin call about
 // desktops: RegionId, then the DesktopId.N list.
-func (h *aliHandler) regionAndDesktops(min, max int) ([]string, plan, bool) {
+func (h *aliHandler) regionAndDesktops(fewest, most int) ([]string, plan, bool) {
 	if p, ok := h.require("RegionId"); !ok {
 		return nil, p, false
 	}
-	return h.desktopIDs(min, max)
+	return h.desktopIDs(fewest, most)
 }
 
 // found resolves every ID in the region or fails the whole call naming the
@@ -305,11 +305,11 @@ func (h *aliHandler) found(ids []string) ([]*desktop, []string, plan, bool) {
 // the anonymous client API, which adds LoginToken identity and ClientToken
 // idempotence.
 func (h *aliHandler) reboot(client bool) plan {
-	max := 100
+	mostDesktops := 100
 	if client {
 		// The parameters the RebootDesktops document (2020-10-02) marks
 		// required; SessionId, LoginToken and the rest are optional.
-		max = 20
+		mostDesktops = 20
 		if p, ok := h.require("RegionId", "ClientId", "ClientToken"); !ok {
 			return p
 		}
@@ -322,7 +322,7 @@ func (h *aliHandler) reboot(client bool) plan {
 	if v := h.params.Get("OsUpdate"); v != "" && v != "true" && v != "false" {
 		return h.fail(http.StatusBadRequest, "InvalidParameter.OsUpdate", "OsUpdate must be true or false.")
 	}
-	ids, p, ok := h.desktopIDs(1, max)
+	ids, p, ok := h.desktopIDs(1, mostDesktops)
 	if !ok {
 		return p
 	}
@@ -414,16 +414,16 @@ func (h *aliHandler) describe() plan {
 	if !ok {
 		return p
 	}
-	max := 10
+	pageSize := 10
 	if v := h.params.Get("MaxResults"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
 			return h.fail(http.StatusBadRequest, "InvalidParameter", "MaxResults must be an integer from 1 to 100.")
 		}
-		max = n
+		pageSize = n
 	}
 	if limit := h.s.behaviour.AlibabaPageLimit; limit > 0 {
-		max = min(max, limit)
+		pageSize = min(pageSize, limit)
 	}
 	// The token is opaque to clients; inside it is the last ID returned,
 	// so pages stay right even when desktops vanish between calls.
@@ -453,7 +453,7 @@ func (h *aliHandler) describe() plan {
 		})
 	}
 	start := sort.Search(len(match), func(i int) bool { return match[i].DesktopId > after })
-	end := min(start+max, len(match))
+	end := min(start+pageSize, len(match))
 	out := aliDescribe{RequestId: h.requestID, Desktops: match[start:end], TotalCount: len(match)}
 	if out.Desktops == nil {
 		out.Desktops = []aliDesktop{}

@@ -192,9 +192,9 @@ func (s *Server) pick(c *Call, kind func(FaultKind) bool) *Fault {
 	return nil
 }
 
-// faultResponse renders the broken answer. real is the handler's answer
+// faultResponse renders the broken answer. answer is the handler's answer
 // when the fault needs one (see needsPlan), else nil.
-func (s *Server) faultResponse(ex *exchange, f *Fault, real *response) *response {
+func (s *Server) faultResponse(ex *exchange, f *Fault, answer *response) *response {
 	cloud := ex.call.Cloud
 	switch f.Kind {
 	case FaultThrottle:
@@ -222,8 +222,8 @@ func (s *Server) faultResponse(ex *exchange, f *Fault, real *response) *response
 		h.Set("Content-Type", "text/html")
 		return &response{status: http.StatusBadGateway, header: h, body: []byte(gatewayPage)}
 	case FaultTruncatedJSON, FaultEmptyBody:
-		out := *real
-		out.header = real.header.Clone()
+		out := *answer
+		out.header = answer.header.Clone()
 		out.header.Del("Content-Length")
 		if out.status < 200 || out.status > 299 {
 			out.status = http.StatusOK
@@ -232,7 +232,7 @@ func (s *Server) faultResponse(ex *exchange, f *Fault, real *response) *response
 		if f.Kind == FaultEmptyBody {
 			out.body = nil
 		} else {
-			out.body = real.body[:len(real.body)/2]
+			out.body = answer.body[:len(answer.body)/2]
 		}
 		return &out
 	}

@@ -55,10 +55,10 @@ resource "terraform_data" %[3]q {
 `, round, typ, name) + hclBlock(fmt.Sprintf("action %q %q", typ, name), hclBlock("config", body...))
 }
 
-// actionFleet is the config of an action over ids on cloud, without
+// actionFleetBody is the config of an action over ids on cloud, without
 // waiting.
-func actionFleetBody(cloud string, ids []string, extra ...string) []string {
-	return append([]string{fmt.Sprintf("cloud = %q", cloud), "desktop_ids = " + hclStrings(ids), waitLine(false)}, extra...)
+func actionFleetBody(cloud string, ids []string) []string {
+	return []string{fmt.Sprintf("cloud = %q", cloud), "desktop_ids = " + hclStrings(ids), waitLine(false)}
 }
 
 // TestAccActionReboot_triggers: the reboot action fires when the

@@ -214,7 +214,7 @@ func newSteppedCloud(t testing.TB, timing mockcloud.Timing, step time.Duration) 
 		if isStatusRead(r) {
 			c.Advance(step)
 		}
-		c.Server.ServeHTTP(w, r)
+		c.ServeHTTP(w, r)
 	}))
 	return c
 }

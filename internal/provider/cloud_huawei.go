@@ -124,7 +124,7 @@ func (h *huaweiSettings) check(regionOverride string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return fmt.Errorf("Huawei Cloud is not configured; missing %s", strings.Join(missing, "; "))
+	return fmt.Errorf("huawei: not configured; missing %s", strings.Join(missing, "; "))
 }
 
 func (h *huaweiSettings) client(region string) (*huawei.Client, error) {

@@ -55,10 +55,6 @@ const (
 	deleteAction
 )
 
-// isAction says whether kind is an action, whose schema is of its own
-// package: no computed attributes, no defaults, no secrets.
-func (k resourceKind) isAction() bool { return k == rebootAction || k == deleteAction }
-
 // cloudOptions is a cloud's own block on one kind of resource or action.
 type cloudOptions struct {
 	// block is the block of a resource kind, actionBlock of an action kind.

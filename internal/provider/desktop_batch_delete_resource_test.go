@@ -59,12 +59,12 @@ func (d failedDestroy) steps(more ...resource.TestStep) []resource.TestStep {
 	}, more...)
 }
 
-// destroyRest is the step after a failed destroy: once recover has put the
+// destroyRest is the step after a failed destroy: once heal has put the
 // cloud right, removing the resource deletes what is left, and checks hold
 // on the mock.
-func destroyRest(provider string, recover func(), checks ...func() error) resource.TestStep {
+func destroyRest(provider string, heal func(), checks ...func() error) resource.TestStep {
 	return resource.TestStep{
-		PreConfig: recover,
+		PreConfig: heal,
 		Config:    provider,
 		ConfigStateChecks: []statecheck.StateCheck{
 			expectNoResource(deleteAddr),

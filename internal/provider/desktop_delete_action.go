@@ -15,7 +15,9 @@ var (
 )
 
 // NewDesktopDeleteAction returns the clouddesktop_desktop_delete action.
-func NewDesktopDeleteAction() action.Action { return &desktopDeleteAction{fleetAction{kind: deleteAction}} }
+func NewDesktopDeleteAction() action.Action {
+	return &desktopDeleteAction{fleetAction{kind: deleteAction}}
+}
 
 // desktopDeleteAction deletes a fleet when invoked (Terraform 1.14 and
 // later), with the batch-delete resource's engine.

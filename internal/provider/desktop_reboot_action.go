@@ -15,7 +15,9 @@ var (
 )
 
 // NewDesktopRebootAction returns the clouddesktop_desktop_reboot action.
-func NewDesktopRebootAction() action.Action { return &desktopRebootAction{fleetAction{kind: rebootAction}} }
+func NewDesktopRebootAction() action.Action {
+	return &desktopRebootAction{fleetAction{kind: rebootAction}}
+}
 
 // desktopRebootAction reboots a fleet each time it is invoked (Terraform
 // 1.14 and later): the native form of the reboot resource, with the same

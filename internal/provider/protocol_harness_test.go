@@ -77,7 +77,7 @@ func newProtocolProvider(t testing.TB, url string) *protocolProvider {
 // an interface of their own while they are new).
 func (p *protocolProvider) actions(t testing.TB) tfprotov6.ActionServer {
 	t.Helper()
-	a, ok := p.server.(tfprotov6.ProviderServerWithActions)
+	a, ok := p.server.(tfprotov6.ActionServer)
 	if !ok {
 		t.Fatal("the provider server does not serve actions")
 	}
