@@ -8,11 +8,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	actschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
-	resschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/validators"
 )
 
 // What the two actions share: the configured provider, the fleet and where
@@ -23,7 +24,7 @@ import (
 // until Configure), and which kind of action it is, for the clouds' blocks.
 type fleetAction struct {
 	data *providerData
-	kind resourceKind
+	kind tfcloud.Kind
 }
 
 func (a *fleetAction) Configure(_ context.Context, req action.ConfigureRequest, resp *action.ConfigureResponse) {
@@ -39,24 +40,6 @@ type FleetActionModel struct {
 
 // wait is the configured wait; like the resources', it defaults to true.
 func (m FleetActionModel) wait() bool { return m.Wait.IsNull() || m.Wait.ValueBool() }
-
-// actionBlockOf is a resource's cloud block as an action's: the same
-// attributes, descriptions and validators; an action has no computed
-// values or defaults, so the cloud applies the defaults the resource's
-// schema states. It knows the kinds of attribute the clouds' blocks have
-// (strings and bools); TestActionSchemas fails if a block gains another.
-func actionBlockOf(b resschema.SingleNestedBlock) actschema.SingleNestedBlock {
-	attrs := make(map[string]actschema.Attribute, len(b.Attributes))
-	for name, a := range b.Attributes {
-		switch a := a.(type) {
-		case resschema.StringAttribute:
-			attrs[name] = actschema.StringAttribute{Optional: true, MarkdownDescription: a.MarkdownDescription, Validators: a.Validators}
-		case resschema.BoolAttribute:
-			attrs[name] = actschema.BoolAttribute{Optional: true, MarkdownDescription: a.MarkdownDescription, Validators: a.Validators}
-		}
-	}
-	return actschema.SingleNestedBlock{MarkdownDescription: b.MarkdownDescription, Attributes: attrs}
-}
 
 // fleetActionAttributes are the attributes of FleetActionModel, described
 // for one action, with the action's own added.
@@ -75,14 +58,14 @@ func fleetActionAttributes(desktopIDsDescription, waitDescription string, own ma
 	own["region"] = actschema.StringAttribute{
 		Optional:            true,
 		MarkdownDescription: "Region of the desktops; overrides the provider block's region for this action.",
-		Validators:          []validator.String{regionValidator()},
+		Validators:          []validator.String{validators.Region()},
 	}
 	own["wait"] = actschema.BoolAttribute{Optional: true, MarkdownDescription: waitDescription}
 	return own
 }
 
 // fleetActionBlocks are the timeouts block and the clouds' blocks of kind.
-func fleetActionBlocks(ctx context.Context, kind resourceKind, invokeDefault string) map[string]actschema.Block {
+func fleetActionBlocks(ctx context.Context, kind tfcloud.Kind, invokeDefault string) map[string]actschema.Block {
 	return withCloudActionBlocks(kind, map[string]actschema.Block{
 		"timeouts": actiontimeouts.BlockWithOpts(ctx, actiontimeouts.Opts{InvokeDescription: "Defaults to `" + invokeDefault + "`."}),
 	})

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	actschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
@@ -11,6 +10,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 // What the resources read and check of their cloud settings (cloud,
@@ -23,10 +24,10 @@ type attributeReader interface {
 
 // withCloudBlocks adds every registered cloud's block on a resource of
 // kind to blocks.
-func withCloudBlocks(kind resourceKind, blocks map[string]schema.Block) map[string]schema.Block {
+func withCloudBlocks(kind tfcloud.Kind, blocks map[string]schema.Block) map[string]schema.Block {
 	for _, c := range registeredClouds {
-		if o := c.options(kind); o != nil {
-			blocks[c.name()] = o.block
+		if o := c.Options(kind); o != nil {
+			blocks[c.Name()] = o.Block
 		}
 	}
 	return blocks
@@ -34,10 +35,10 @@ func withCloudBlocks(kind resourceKind, blocks map[string]schema.Block) map[stri
 
 // withCloudActionBlocks adds every registered cloud's block on an action
 // of kind to blocks.
-func withCloudActionBlocks(kind resourceKind, blocks map[string]actschema.Block) map[string]actschema.Block {
+func withCloudActionBlocks(kind tfcloud.Kind, blocks map[string]actschema.Block) map[string]actschema.Block {
 	for _, c := range registeredClouds {
-		if o := c.options(kind); o != nil {
-			blocks[c.name()] = o.actionBlock
+		if o := c.Options(kind); o != nil {
+			blocks[c.Name()] = o.ActionBlock
 		}
 	}
 	return blocks
@@ -53,16 +54,16 @@ type cloudSettings struct {
 	blocks map[string]types.Object
 }
 
-func readCloudSettings(ctx context.Context, r attributeReader, kind resourceKind) (cloudSettings, diag.Diagnostics) {
+func readCloudSettings(ctx context.Context, r attributeReader, kind tfcloud.Kind) (cloudSettings, diag.Diagnostics) {
 	s := cloudSettings{blocks: map[string]types.Object{}}
 	var diags diag.Diagnostics
 	diags.Append(r.GetAttribute(ctx, path.Root("cloud"), &s.Cloud)...)
 	diags.Append(r.GetAttribute(ctx, path.Root("region"), &s.Region)...)
 	for _, c := range registeredClouds {
-		if c.options(kind) != nil {
+		if c.Options(kind) != nil {
 			var block types.Object
-			diags.Append(r.GetAttribute(ctx, path.Root(c.name()), &block)...)
-			s.blocks[c.name()] = block
+			diags.Append(r.GetAttribute(ctx, path.Root(c.Name()), &block)...)
+			s.blocks[c.Name()] = block
 		}
 	}
 	return s, diags
@@ -79,9 +80,9 @@ func (s cloudSettings) options() types.Object {
 
 // readCloudOptions reads the block of the named cloud on a resource of
 // kind, and nothing else; null when the cloud has no block there.
-func readCloudOptions(ctx context.Context, r attributeReader, kind resourceKind, cloudName string, diags *diag.Diagnostics) types.Object {
+func readCloudOptions(ctx context.Context, r attributeReader, kind tfcloud.Kind, cloudName string, diags *diag.Diagnostics) types.Object {
 	c := cloudNamed(cloudName)
-	if c == nil || c.options(kind) == nil {
+	if c == nil || c.Options(kind) == nil {
 		return types.ObjectNull(map[string]attr.Type{})
 	}
 	var block types.Object
@@ -91,10 +92,10 @@ func readCloudOptions(ctx context.Context, r attributeReader, kind resourceKind,
 
 // settleCloudOptions fills what the named cloud's block computes at
 // apply, from the prior state's block (null on create).
-func settleCloudOptions(ctx context.Context, kind resourceKind, cloudName string, planned, prior types.Object, diags *diag.Diagnostics) types.Object {
+func settleCloudOptions(ctx context.Context, kind tfcloud.Kind, cloudName string, planned, prior types.Object, diags *diag.Diagnostics) types.Object {
 	if c := cloudNamed(cloudName); c != nil {
-		if o := c.options(kind); o != nil && o.settle != nil && !planned.IsNull() {
-			return o.settle(ctx, planned, prior, diags)
+		if o := c.Options(kind); o != nil && o.Settle != nil && !planned.IsNull() {
+			return o.Settle(ctx, planned, prior, diags)
 		}
 	}
 	return planned
@@ -103,23 +104,23 @@ func settleCloudOptions(ctx context.Context, kind resourceKind, cloudName string
 // validateCloudBlocks rejects a cloud's block on a resource of another
 // cloud, whose settings would silently do nothing, and checks the chosen
 // cloud's block.
-func validateCloudBlocks(ctx context.Context, s cloudSettings, kind resourceKind, diags *diag.Diagnostics) {
+func validateCloudBlocks(ctx context.Context, s cloudSettings, kind tfcloud.Kind, diags *diag.Diagnostics) {
 	if s.Cloud.IsUnknown() || s.Cloud.IsNull() {
 		return
 	}
 	chosen := s.Cloud.ValueString()
 	for _, c := range registeredClouds {
-		block, ok := s.blocks[c.name()]
+		block, ok := s.blocks[c.Name()]
 		if !ok || block.IsNull() {
 			continue
 		}
-		if c.name() != chosen {
-			diags.AddAttributeError(path.Root(c.name()), "Block does not match cloud",
+		if c.Name() != chosen {
+			diags.AddAttributeError(path.Root(c.Name()), "Block does not match cloud",
 				fmt.Sprintf("%s %q block only applies to cloud = %q; this resource has cloud = %q. Remove the block or change the cloud.",
-					article(c.name()), c.name(), c.name(), chosen))
+					article(c.Name()), c.Name(), c.Name(), chosen))
 			continue
 		}
-		if validate := c.options(kind).validate; validate != nil {
+		if validate := c.Options(kind).Validate; validate != nil {
 			validate(ctx, block, diags)
 		}
 	}
@@ -146,7 +147,7 @@ func checkCloudConfigured(ctx context.Context, d *providerData, s cloudSettings,
 	if !ok {
 		return
 	}
-	if summary, err := c.checkPlan(ctx, s.Region.ValueString(), s.options()); err != nil {
+	if summary, err := c.CheckPlan(ctx, s.Region.ValueString(), s.options()); err != nil {
 		diags.AddAttributeError(path.Root("cloud"), summary, err.Error())
 	}
 }
@@ -155,19 +156,9 @@ func checkCloudConfigured(ctx context.Context, d *providerData, s cloudSettings,
 // so what would supply them.
 func credentialsHelp(err error) (string, bool) {
 	for _, c := range registeredClouds {
-		if help, ok := c.credentialsHelp(err); ok {
+		if help, ok := c.CredentialsHelp(err); ok {
 			return help, true
 		}
 	}
 	return "", false
-}
-
-// diagsError turns diagnostics that should never occur (a block that does
-// not match its own model) into an error for the caller to report.
-func diagsError(diags diag.Diagnostics) error {
-	var errs []error
-	for _, d := range diags.Errors() {
-		errs = append(errs, fmt.Errorf("%s: %s", d.Summary(), d.Detail()))
-	}
-	return errors.Join(errs...)
 }

@@ -11,6 +11,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/validators"
 )
 
 // cloudAttribute is the `cloud` selector every resource has; changing it
@@ -28,7 +30,7 @@ func regionAttribute() schema.StringAttribute {
 	return schema.StringAttribute{
 		Optional:            true,
 		MarkdownDescription: "Region of the desktops; overrides the provider block's region for this resource.",
-		Validators:          []validator.String{regionValidator()},
+		Validators:          []validator.String{validators.Region()},
 		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 	}
 }

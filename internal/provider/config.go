@@ -15,6 +15,7 @@ import (
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 // providerModel is the provider block's own attributes; each cloud reads
@@ -34,8 +35,8 @@ const (
 // providerData is the resolved configuration handed to resources and data
 // sources: attributes first, then environment variables.
 type providerData struct {
-	tuning
-	clouds      map[string]configuredCloud
+	tfcloud.Tuning
+	clouds      map[string]tfcloud.Configured
 	concurrency int
 }
 
@@ -47,19 +48,19 @@ func envLookup(name string) string { return os.Getenv(name) }
 func newProviderData(ctx context.Context, cfg providerModel, blocks map[string]types.Object, version string,
 	env func(string) string) (*providerData, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	d := &providerData{tuning: tuning{userAgent: "terraform-provider-clouddesktop/" + version}}
+	d := &providerData{Tuning: tfcloud.Tuning{UserAgent: "terraform-provider-clouddesktop/" + version}}
 
-	d.retry = retry.Policy{MaxRetries: retry.DefaultMaxRetries, BaseDelay: retry.DefaultBaseDelay, MaxDelay: retry.DefaultMaxDelay}
+	d.Retry = retry.Policy{MaxRetries: retry.DefaultMaxRetries, BaseDelay: retry.DefaultBaseDelay, MaxDelay: retry.DefaultMaxDelay}
 	switch {
 	case !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown():
-		d.retry.MaxRetries = int(cfg.MaxRetries.ValueInt64())
+		d.Retry.MaxRetries = int(cfg.MaxRetries.ValueInt64())
 	case env("CLOUDDESKTOP_MAX_RETRIES") != "":
 		n, err := strconv.Atoi(env("CLOUDDESKTOP_MAX_RETRIES"))
 		if err != nil || n < 0 || n > 50 {
 			diags.AddAttributeError(path.Root("max_retries"), "Invalid CLOUDDESKTOP_MAX_RETRIES",
 				fmt.Sprintf("CLOUDDESKTOP_MAX_RETRIES must be a whole number from 0 to 50, got %q.", env("CLOUDDESKTOP_MAX_RETRIES")))
 		} else {
-			d.retry.MaxRetries = n
+			d.Retry.MaxRetries = n
 		}
 	}
 	d.concurrency = defaultMaxConcurrency
@@ -68,61 +69,30 @@ func newProviderData(ctx context.Context, cfg providerModel, blocks map[string]t
 	}
 
 	// Three tuning knobs, mainly so tests against the mock cloud stay fast.
-	d.poll = retry.Poller{Interval: defaultPollInterval, MaxInterval: defaultMaxPollInterval}
+	d.Poll = retry.Poller{Interval: defaultPollInterval, MaxInterval: defaultMaxPollInterval}
 	if v, ok := durationEnv(env, "CLOUDDESKTOP_POLL_INTERVAL", &diags); ok {
-		d.poll = retry.Poller{Interval: v, MaxInterval: max(v, min(defaultMaxPollInterval, 8*v))}
+		d.Poll = retry.Poller{Interval: v, MaxInterval: max(v, min(defaultMaxPollInterval, 8*v))}
 	}
-	d.rebootSettle = fleet.DefaultRebootSettle
+	d.RebootSettle = fleet.DefaultRebootSettle
 	if v, ok := durationEnv(env, "CLOUDDESKTOP_REBOOT_SETTLE", &diags); ok {
-		d.rebootSettle = v
+		d.RebootSettle = v
 	}
 	if v, ok := durationEnv(env, "CLOUDDESKTOP_RETRY_BASE_DELAY", &diags); ok {
-		d.retry.BaseDelay = v
-		d.retry.MaxDelay = max(v, min(retry.DefaultMaxDelay, 32*v))
+		d.Retry.BaseDelay = v
+		d.Retry.MaxDelay = max(v, min(retry.DefaultMaxDelay, 32*v))
 	}
 
-	d.clouds = make(map[string]configuredCloud, len(registeredClouds))
+	d.clouds = make(map[string]tfcloud.Configured, len(registeredClouds))
 	for _, c := range registeredClouds {
-		block, ok := blocks[c.name()]
+		block, ok := blocks[c.Name()]
 		if !ok {
 			block = types.ObjectNull(map[string]attr.Type{}) // not written: configure reads the environment alone
 		}
-		d.clouds[c.name()] = c.configure(ctx, block, env, d.tuning, &diags)
+		d.clouds[c.Name()] = c.Configure(ctx, block, env, d.Tuning, &diags)
 	}
 	warnPlainHTTP(d, &diags)
 	warnSDKDebugOutput(env, &diags)
 	return d, diags
-}
-
-// fromEnv resolves one setting: the attribute when set, else the first
-// environment variable set among names. An unknown attribute sets
-// *unknown, so plan-time checks hold back.
-func fromEnv(env func(string) string, v types.String, unknown *bool, names ...string) string {
-	if v.IsUnknown() {
-		*unknown = true
-		return ""
-	}
-	if s := v.ValueString(); s != "" {
-		return s
-	}
-	for _, n := range names {
-		if s := env(n); s != "" {
-			return s
-		}
-	}
-	return ""
-}
-
-// checkEnvEndpoint checks an endpoint that may have come from the
-// environment, which skips the schema's validator.
-func checkEnvEndpoint(cloud, envName, value string, diags *diag.Diagnostics) {
-	if value == "" {
-		return
-	}
-	if err := checkEndpoint(value); err != nil {
-		diags.AddAttributeError(path.Root(cloud).AtName("endpoint"), "Invalid endpoint",
-			fmt.Sprintf("The %s endpoint (from the provider block or %s) is not usable: %s", cloud, envName, err))
-	}
 }
 
 // warnSDKDebugOutput warns when DEBUG turns on the Alibaba SDK's own debug

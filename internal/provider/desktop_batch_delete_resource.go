@@ -8,6 +8,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 var (
@@ -29,7 +31,7 @@ type desktopBatchDeleteResource struct {
 }
 
 // desktopBatchDeleteModel is the resource's own attributes; each cloud's
-// block is read by the cloud (cloudOptions).
+// block is read by the cloud (tfcloud.Options).
 type desktopBatchDeleteModel struct {
 	FleetModel
 	IgnoreMissing types.Bool `tfsdk:"ignore_missing"`
@@ -40,12 +42,12 @@ func (r *desktopBatchDeleteResource) Metadata(_ context.Context, req resource.Me
 }
 
 func (r *desktopBatchDeleteResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	s, diags := readCloudSettings(ctx, req.Config, deleteResource)
+	s, diags := readCloudSettings(ctx, req.Config, tfcloud.DeleteResource)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateCloudBlocks(ctx, s, deleteResource, &resp.Diagnostics)
+	validateCloudBlocks(ctx, s, tfcloud.DeleteResource, &resp.Diagnostics)
 }
 
 func (r *desktopBatchDeleteResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -58,7 +60,7 @@ func (r *desktopBatchDeleteResource) ModifyPlan(ctx context.Context, req resourc
 	if req.Plan.Raw.IsNull() {
 		from = req.State
 	}
-	s, diags := readCloudSettings(ctx, from, deleteResource)
+	s, diags := readCloudSettings(ctx, from, tfcloud.DeleteResource)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -93,9 +95,9 @@ func (r *desktopBatchDeleteResource) Delete(ctx context.Context, req resource.De
 		return
 	}
 	cloud := state.Cloud.ValueString()
-	del := deleteRequest{
-		region: state.Region.ValueString(), wait: state.Wait.ValueBool(), ignoreMissing: state.IgnoreMissing.ValueBool(),
-		options: readCloudOptions(ctx, req.State, deleteResource, cloud, &resp.Diagnostics),
+	del := tfcloud.DeleteRequest{
+		Region: state.Region.ValueString(), Wait: state.Wait.ValueBool(), IgnoreMissing: state.IgnoreMissing.ValueBool(),
+		Options: readCloudOptions(ctx, req.State, tfcloud.DeleteResource, cloud, &resp.Diagnostics),
 	}
 	report, ok := r.data.deleteFleet(ctx, cloud, del, ids, timeout, &resp.Diagnostics)
 	if ok {

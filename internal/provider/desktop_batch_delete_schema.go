@@ -7,6 +7,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 func (r *desktopBatchDeleteResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -38,7 +40,7 @@ func (r *desktopBatchDeleteResource) Schema(ctx context.Context, _ resource.Sche
 						"ends `SUCCESS` or `FAILED`, reported per desktop; Alibaba: `DescribeDesktops`). Defaults to `true`.",
 				},
 			}),
-		Blocks: withCloudBlocks(deleteResource, map[string]schema.Block{
+		Blocks: withCloudBlocks(tfcloud.DeleteResource, map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Delete: true, DeleteDescription: "Defaults to `30m`."}),
 		}),
 	}

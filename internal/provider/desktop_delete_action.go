@@ -6,6 +6,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	actschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 var (
@@ -16,7 +18,7 @@ var (
 
 // NewDesktopDeleteAction returns the clouddesktop_desktop_delete action.
 func NewDesktopDeleteAction() action.Action {
-	return &desktopDeleteAction{fleetAction{kind: deleteAction}}
+	return &desktopDeleteAction{fleetAction{kind: tfcloud.DeleteAction}}
 }
 
 // desktopDeleteAction deletes a fleet when invoked (Terraform 1.14 and
@@ -49,7 +51,7 @@ func (a *desktopDeleteAction) Schema(ctx context.Context, _ action.SchemaRequest
 					MarkdownDescription: "A desktop that is already gone counts as deleted. With `false` it is an error. Defaults to `true`.",
 				},
 			}),
-		Blocks: fleetActionBlocks(ctx, deleteAction, "30m"),
+		Blocks: fleetActionBlocks(ctx, tfcloud.DeleteAction, "30m"),
 	}
 }
 
@@ -59,9 +61,9 @@ func (a *desktopDeleteAction) Invoke(ctx context.Context, req action.InvokeReque
 	if !ok {
 		return
 	}
-	r := deleteRequest{
-		region: m.Region.ValueString(), wait: m.wait(), ignoreMissing: m.IgnoreMissing.IsNull() || m.IgnoreMissing.ValueBool(),
-		options: inv.options,
+	r := tfcloud.DeleteRequest{
+		Region: m.Region.ValueString(), Wait: m.wait(), IgnoreMissing: m.IgnoreMissing.IsNull() || m.IgnoreMissing.ValueBool(),
+		Options: inv.options,
 	}
 	a.data.deleteFleet(inv.ctx, inv.cloud, r, inv.ids, inv.timeout, &resp.Diagnostics)
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/validators"
 )
 
 // desktop_ids is a list, not a set. Order carries no meaning and an ID
@@ -63,7 +65,7 @@ func (v desktopIDsEach) ValidateList(_ context.Context, req validator.ListReques
 			continue
 		}
 		id := s.ValueString()
-		switch problem := untravelable(id); {
+		switch problem := validators.Untravelable(id); {
 		case id == "":
 			resp.Diagnostics.AddAttributeError(req.Path.AtListIndex(i), "Empty desktop ID",
 				fmt.Sprintf("%s is empty: an empty string names no desktop.", req.Path.AtListIndex(i)))

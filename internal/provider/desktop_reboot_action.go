@@ -6,6 +6,8 @@ import (
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	actschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 var (
@@ -16,7 +18,7 @@ var (
 
 // NewDesktopRebootAction returns the clouddesktop_desktop_reboot action.
 func NewDesktopRebootAction() action.Action {
-	return &desktopRebootAction{fleetAction{kind: rebootAction}}
+	return &desktopRebootAction{fleetAction{kind: tfcloud.RebootAction}}
 }
 
 // desktopRebootAction reboots a fleet each time it is invoked (Terraform
@@ -43,7 +45,7 @@ func (a *desktopRebootAction) Schema(ctx context.Context, _ action.SchemaRequest
 				"`max_concurrency` at a time.",
 			"Return only once every desktop has rebooted and is running again, as the resource's `wait`. Defaults to `true`.",
 			map[string]actschema.Attribute{}),
-		Blocks: fleetActionBlocks(ctx, rebootAction, "20m"),
+		Blocks: fleetActionBlocks(ctx, tfcloud.RebootAction, "20m"),
 	}
 }
 
@@ -54,6 +56,6 @@ func (a *desktopRebootAction) Invoke(ctx context.Context, req action.InvokeReque
 		return
 	}
 	// Each invocation is a new reboot: a new ID, so new ClientTokens.
-	r := rebootRequest{region: m.Region.ValueString(), wait: m.wait(), options: inv.options, configOptions: inv.options}
+	r := tfcloud.RebootRequest{Region: m.Region.ValueString(), Wait: m.wait(), Options: inv.options, ConfigOptions: inv.options}
 	a.data.rebootFleet(inv.ctx, inv.cloud, r, inv.ids, uuid.NewString(), inv.timeout, &resp.Diagnostics)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 var (
@@ -37,7 +38,7 @@ type desktopRebootResource struct {
 }
 
 // desktopRebootModel is the resource's own attributes; each cloud's block
-// is read by the cloud (cloudOptions).
+// is read by the cloud (tfcloud.Options).
 type desktopRebootModel struct {
 	FleetModel
 	Keepers    types.Map    `tfsdk:"keepers"`
@@ -50,12 +51,12 @@ func (r *desktopRebootResource) Metadata(_ context.Context, req resource.Metadat
 }
 
 func (r *desktopRebootResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	s, diags := readCloudSettings(ctx, req.Config, rebootResource)
+	s, diags := readCloudSettings(ctx, req.Config, tfcloud.RebootResource)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	validateCloudBlocks(ctx, s, rebootResource, &resp.Diagnostics)
+	validateCloudBlocks(ctx, s, tfcloud.RebootResource, &resp.Diagnostics)
 }
 
 func (r *desktopRebootResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
@@ -63,7 +64,7 @@ func (r *desktopRebootResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return // destroy, or the provider is not configured yet
 	}
 	// The configuration, not the plan: write-only values are null in plans.
-	s, diags := readCloudSettings(ctx, req.Config, rebootResource)
+	s, diags := readCloudSettings(ctx, req.Config, tfcloud.RebootResource)
 	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -156,12 +157,12 @@ func (r *desktopRebootResource) Create(ctx context.Context, req resource.CreateR
 // computes settled from prior (the state's, nil on create).
 func (r *desktopRebootResource) options(ctx context.Context, cloud string, plan attributeReader, prior attributeReader,
 	diags *diag.Diagnostics) types.Object {
-	planned := readCloudOptions(ctx, plan, rebootResource, cloud, diags)
+	planned := readCloudOptions(ctx, plan, tfcloud.RebootResource, cloud, diags)
 	before := types.ObjectNull(planned.AttributeTypes(ctx))
 	if prior != nil {
-		before = readCloudOptions(ctx, prior, rebootResource, cloud, diags)
+		before = readCloudOptions(ctx, prior, tfcloud.RebootResource, cloud, diags)
 	}
-	return settleCloudOptions(ctx, rebootResource, cloud, planned, before, diags)
+	return settleCloudOptions(ctx, tfcloud.RebootResource, cloud, planned, before, diags)
 }
 
 // save writes the planned reboot to state: the plan as made, with the
@@ -183,9 +184,9 @@ func (r *desktopRebootResource) reboot(ctx context.Context, plan *desktopRebootM
 	timeout time.Duration, config tfsdk.Config, diags *diag.Diagnostics) (fleet.Report, bool) {
 	plan.ID = types.StringValue(uuid.NewString())
 	cloud := plan.Cloud.ValueString()
-	req := rebootRequest{
-		region: plan.Region.ValueString(), wait: plan.Wait.ValueBool(),
-		options: options, configOptions: readCloudOptions(ctx, config, rebootResource, cloud, diags),
+	req := tfcloud.RebootRequest{
+		Region: plan.Region.ValueString(), Wait: plan.Wait.ValueBool(),
+		Options: options, ConfigOptions: readCloudOptions(ctx, config, tfcloud.RebootResource, cloud, diags),
 	}
 	report, ok := r.data.rebootFleet(ctx, cloud, req, ids, plan.ID.ValueString(), timeout, diags)
 	if ok {

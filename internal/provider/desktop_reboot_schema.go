@@ -12,6 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 func (r *desktopRebootResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
@@ -60,7 +62,7 @@ func (r *desktopRebootResource) Schema(ctx context.Context, _ resource.SchemaReq
 					PlanModifiers:       []planmodifier.List{listplanmodifier.UseStateForUnknown()},
 				},
 			}),
-		Blocks: withCloudBlocks(rebootResource, map[string]schema.Block{
+		Blocks: withCloudBlocks(tfcloud.RebootResource, map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{
 				Create: true, CreateDescription: "Defaults to `20m`.",
 				Update: true, UpdateDescription: "For the reboot of the desktops `desktop_ids` gained. Defaults to `20m`.",

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/validators"
 )
 
 var (
@@ -86,7 +87,7 @@ func (d *desktopsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"region": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Region to list; defaults to the provider block's region of that cloud.",
-				Validators:          []validator.String{regionValidator()},
+				Validators:          []validator.String{validators.Region()},
 			},
 			"ids": schema.ListAttribute{
 				Optional:    true,
@@ -100,7 +101,7 @@ func (d *desktopsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"name_regex": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "Filter: a regular expression (Go RE2 syntax) the desktop name must match.",
-				Validators:          []validator.String{regexValidator()},
+				Validators:          []validator.String{validators.Regex()},
 			},
 			"status": schema.StringAttribute{
 				Optional: true,
@@ -154,7 +155,7 @@ func (d *desktopsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	var lister fleet.DesktopLister
 	c, err := d.data.cloud(m.Cloud.ValueString())
 	if err == nil {
-		lister, err = c.lister(m.Region.ValueString())
+		lister, err = c.Lister(m.Region.ValueString())
 	}
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot list desktops", err.Error())

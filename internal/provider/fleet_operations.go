@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 // The two operations every Terraform type runs, written once: build the
@@ -19,12 +20,12 @@ import (
 // rebootFleet reboots ids on cloud as one reboot: every batch's
 // ClientToken derives from rebootID, so a retried call repeats its token
 // and a new reboot never does. It reports whether every desktop rebooted.
-func (d *providerData) rebootFleet(ctx context.Context, cloud string, r rebootRequest, ids []string, rebootID string,
+func (d *providerData) rebootFleet(ctx context.Context, cloud string, r tfcloud.RebootRequest, ids []string, rebootID string,
 	timeout time.Duration, diags *diag.Diagnostics) (fleet.Report, bool) {
 	var action fleet.BatchAction
 	c, err := d.cloud(cloud)
 	if err == nil {
-		action, err = c.reboot(ctx, r)
+		action, err = c.Reboot(ctx, r)
 	}
 	if err != nil {
 		diags.AddError("Cannot reboot desktops", err.Error())
@@ -39,12 +40,12 @@ func (d *providerData) rebootFleet(ctx context.Context, cloud string, r rebootRe
 
 // deleteFleet deletes ids on cloud. It reports whether every desktop is
 // gone.
-func (d *providerData) deleteFleet(ctx context.Context, cloud string, r deleteRequest, ids []string,
+func (d *providerData) deleteFleet(ctx context.Context, cloud string, r tfcloud.DeleteRequest, ids []string,
 	timeout time.Duration, diags *diag.Diagnostics) (fleet.Report, bool) {
 	var action fleet.BatchAction
 	c, err := d.cloud(cloud)
 	if err == nil {
-		action, err = c.delete(ctx, r)
+		action, err = c.Delete(ctx, r)
 	}
 	if err != nil {
 		diags.AddError("Cannot delete desktops", err.Error())

@@ -73,7 +73,7 @@ func (p *CloudDesktopProvider) Schema(_ context.Context, _ provider.SchemaReques
 func cloudProviderBlocks() map[string]schema.Block {
 	blocks := make(map[string]schema.Block, len(registeredClouds))
 	for _, c := range registeredClouds {
-		blocks[c.name()] = c.providerBlock()
+		blocks[c.Name()] = c.ProviderBlock()
 	}
 	return blocks
 }
@@ -85,8 +85,8 @@ func (p *CloudDesktopProvider) Configure(ctx context.Context, req provider.Confi
 	blocks := make(map[string]types.Object, len(registeredClouds))
 	for _, c := range registeredClouds {
 		var block types.Object
-		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(c.name()), &block)...)
-		blocks[c.name()] = block
+		resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root(c.Name()), &block)...)
+		blocks[c.Name()] = block
 	}
 	if resp.Diagnostics.HasError() {
 		return

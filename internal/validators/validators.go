@@ -1,4 +1,7 @@
-package provider
+// Package validators holds the schema validators every Terraform type of the
+// provider shares, and the checks behind them. Each limit comes from an API
+// document or an official SDK; otherwise only what cannot travel is refused.
+package validators
 
 import (
 	"context"
@@ -17,40 +20,40 @@ import (
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/endpoint"
 )
 
-// regionValidator accepts what endpoint.RegionPattern does: a DNS label,
+// Region accepts what endpoint.RegionPattern does: a DNS label,
 // since the region is part of the cloud's host name.
-func regionValidator() validator.String {
+func Region() validator.String {
 	return stringvalidator.RegexMatches(endpoint.RegionPattern,
 		"must be a region ID such as cn-hangzhou or cn-north-4: it is part of the cloud's host name, so letters, digits "+
 			"and inner hyphens only (a DNS label, at most 63 characters)")
 }
 
-// projectIDValidator: the project ID is a segment of every Workspace path
+// ProjectID: the project ID is a segment of every Workspace path
 // (/v2/{project_id}/...) and the X-Project-Id header. The SDK substitutes
 // it into the path verbatim (core/request/default_http_request.go,
 // fillParamsInPath), so a "/" would split it into two segments; control
 // characters cannot travel in a header. Nothing else is refused.
-func projectIDValidator() validator.String {
+func ProjectID() validator.String {
 	return stringvalidator.All(
 		stringvalidator.LengthAtLeast(1),
-		travelValidator(),
+		Travel(),
 		stringvalidator.RegexMatches(regexp.MustCompile(`^[^/]*$`),
 			"must not contain \"/\": the project ID is one segment of the request path"),
 	)
 }
 
-// travelValidator rejects only what cannot travel in a request at all:
+// Travel rejects only what cannot travel in a request at all:
 // control characters (they break headers and are not text in a query or a
 // JSON document the clouds accept) and invalid UTF-8. Every other
 // restriction must come from an API document or an official SDK; the
 // Alibaba RebootDesktops document's own examples include spaces
 // (ClientOS "Windows_NT 10.0.18363 x64").
-func travelValidator() validator.String {
+func Travel() validator.String {
 	return stringCheck{
 		description: "must be text without control characters",
 		summary:     "Value cannot be sent",
 		problem: func(p path.Path, v string) string {
-			if problem := untravelable(v); problem != "" {
+			if problem := Untravelable(v); problem != "" {
 				return fmt.Sprintf("%s %s, which cannot travel in a request to the cloud. Any other text is accepted.", p, problem)
 			}
 			return ""
@@ -58,8 +61,8 @@ func travelValidator() validator.String {
 	}
 }
 
-// untravelable says what in s cannot be sent, or "" when all of it can.
-func untravelable(s string) string {
+// Untravelable says what in s cannot be sent, or "" when all of it can.
+func Untravelable(s string) string {
 	if !utf8.ValidString(s) {
 		return "is not valid UTF-8"
 	}
@@ -71,9 +74,9 @@ func untravelable(s string) string {
 	return ""
 }
 
-// checkEndpoint accepts a full URL: https://host or http://host:port,
+// CheckEndpoint accepts a full URL: https://host or http://host:port,
 // optionally with a path prefix, and nothing a client could misread.
-func checkEndpoint(raw string) error {
+func CheckEndpoint(raw string) error {
 	shown := redactedEndpoint(raw)
 	// Checked before parsing: url.Parse reads "host:port" as a scheme and
 	// would answer with a message that does not say what is wanted.
@@ -127,12 +130,13 @@ func redactedEndpoint(raw string) string {
 	return fmt.Sprintf("%q", "***@"+raw[at+1:])
 }
 
-func endpointValidator() validator.String {
+// Endpoint accepts what CheckEndpoint does.
+func Endpoint() validator.String {
 	return stringCheck{
 		description: "must be a full URL: https://host or http://host:port",
 		summary:     "Invalid endpoint",
 		problem: func(_ path.Path, v string) string {
-			if err := checkEndpoint(v); err != nil {
+			if err := CheckEndpoint(v); err != nil {
 				return fmt.Sprintf("The endpoint must be a full URL, https://host or http://host:port: %s.", err)
 			}
 			return ""
@@ -140,8 +144,8 @@ func endpointValidator() validator.String {
 	}
 }
 
-// regexValidator checks that a string compiles as a Go regular expression.
-func regexValidator() validator.String {
+// Regex checks that a string compiles as a Go regular expression.
+func Regex() validator.String {
 	return stringCheck{
 		description: "must be a valid regular expression",
 		summary:     "Invalid regular expression",

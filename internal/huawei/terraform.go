@@ -1,4 +1,4 @@
-package provider
+package huawei
 
 import (
 	"context"
@@ -16,35 +16,40 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
-	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/huawei"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/validators"
 )
 
-// huaweiAdapter adapts Huawei Cloud Workspace to the provider
-// (internal/huawei speaks its API).
-type huaweiAdapter struct{}
+// Adapter is what Huawei Cloud Workspace gives Terraform (tfcloud.Cloud):
+// the huawei provider block (AK/SK or an IAM token, a project), the reboot
+// type and the batch-delete flags on the resources and actions, and this
+// package's Client as fleet actions.
+type Adapter struct{}
 
-func (huaweiAdapter) name() string { return "huawei" }
+var _ tfcloud.Cloud = Adapter{}
 
-func (huaweiAdapter) options(kind resourceKind) *cloudOptions {
+func (Adapter) Name() string { return "huawei" }
+
+func (Adapter) Options(kind tfcloud.Kind) *tfcloud.Options {
 	switch kind {
-	case rebootResource:
-		return &cloudOptions{block: huaweiRebootBlock()}
-	case deleteResource:
-		return &cloudOptions{block: huaweiDeleteBlock()}
-	case rebootAction:
-		return &cloudOptions{actionBlock: actionBlockOf(huaweiRebootBlock())}
-	case deleteAction:
-		return &cloudOptions{actionBlock: actionBlockOf(huaweiDeleteBlock())}
+	case tfcloud.RebootResource:
+		return &tfcloud.Options{Block: rebootBlock()}
+	case tfcloud.DeleteResource:
+		return &tfcloud.Options{Block: deleteBlock()}
+	case tfcloud.RebootAction:
+		return &tfcloud.Options{ActionBlock: tfcloud.ActionBlockOf(rebootBlock())}
+	case tfcloud.DeleteAction:
+		return &tfcloud.Options{ActionBlock: tfcloud.ActionBlockOf(deleteBlock())}
 	}
 	return nil
 }
 
-// Huawei's credentials are all known at plan time (checkPlan says what is
+// Huawei's credentials are all known at plan time (CheckPlan says what is
 // missing), so no call fails for want of them.
-func (huaweiAdapter) credentialsHelp(error) (string, bool) { return "", false }
+func (Adapter) CredentialsHelp(error) (string, bool) { return "", false }
 
-type huaweiProviderModel struct {
+type providerBlockModel struct {
 	Region         types.String `tfsdk:"region"`
 	ProjectID      types.String `tfsdk:"project_id"`
 	AccessKey      types.String `tfsdk:"access_key"`
@@ -55,53 +60,53 @@ type huaweiProviderModel struct {
 	AllowPlainHTTP types.Bool   `tfsdk:"allow_plain_http"`
 }
 
-// huaweiSettings is the provider block resolved with the environment.
-type huaweiSettings struct {
-	tuning
+// settings is the provider block resolved with the environment.
+type settings struct {
+	tfcloud.Tuning
 	regionName, projectID, accessKey, secretKey, securityToken, authToken, endpoint string
 	allowPlainHTTP                                                                  bool
 	unknown                                                                         bool
 }
 
-func (huaweiAdapter) configure(ctx context.Context, block types.Object, env func(string) string, t tuning, diags *diag.Diagnostics) configuredCloud {
-	var m huaweiProviderModel
+func (Adapter) Configure(ctx context.Context, block types.Object, env func(string) string, t tfcloud.Tuning, diags *diag.Diagnostics) tfcloud.Configured {
+	var m providerBlockModel
 	if !block.IsNull() && !block.IsUnknown() {
 		diags.Append(block.As(ctx, &m, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
 	}
-	h := &huaweiSettings{tuning: t}
-	h.regionName = fromEnv(env, m.Region, &h.unknown, "HW_REGION_NAME")
-	h.projectID = fromEnv(env, m.ProjectID, &h.unknown, "HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")
-	h.accessKey = fromEnv(env, m.AccessKey, &h.unknown, "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK")
-	h.secretKey = fromEnv(env, m.SecretKey, &h.unknown, "HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK")
-	h.securityToken = fromEnv(env, m.SecurityToken, &h.unknown, "HW_SECURITY_TOKEN")
-	h.authToken = fromEnv(env, m.AuthToken, &h.unknown, "HW_AUTH_TOKEN")
-	h.endpoint = fromEnv(env, m.Endpoint, &h.unknown, "CLOUDDESKTOP_HUAWEI_ENDPOINT")
+	h := &settings{Tuning: t}
+	h.regionName = tfcloud.FromEnv(env, m.Region, &h.unknown, "HW_REGION_NAME")
+	h.projectID = tfcloud.FromEnv(env, m.ProjectID, &h.unknown, "HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")
+	h.accessKey = tfcloud.FromEnv(env, m.AccessKey, &h.unknown, "HW_ACCESS_KEY", "HUAWEICLOUD_SDK_AK")
+	h.secretKey = tfcloud.FromEnv(env, m.SecretKey, &h.unknown, "HW_SECRET_KEY", "HUAWEICLOUD_SDK_SK")
+	h.securityToken = tfcloud.FromEnv(env, m.SecurityToken, &h.unknown, "HW_SECURITY_TOKEN")
+	h.authToken = tfcloud.FromEnv(env, m.AuthToken, &h.unknown, "HW_AUTH_TOKEN")
+	h.endpoint = tfcloud.FromEnv(env, m.Endpoint, &h.unknown, "CLOUDDESKTOP_HUAWEI_ENDPOINT")
 	h.allowPlainHTTP = m.AllowPlainHTTP.ValueBool()
-	checkEnvEndpoint("huawei", "CLOUDDESKTOP_HUAWEI_ENDPOINT", h.endpoint, diags)
+	tfcloud.CheckEnvEndpoint("huawei", "CLOUDDESKTOP_HUAWEI_ENDPOINT", h.endpoint, diags)
 	return h
 }
 
-func (h *huaweiSettings) region() string { return h.regionName }
+func (h *settings) Region() string { return h.regionName }
 
-func (h *huaweiSettings) transport() transport {
-	t := transport{endpoint: h.endpoint, allowPlainHTTP: h.allowPlainHTTP}
+func (h *settings) Transport() tfcloud.Transport {
+	t := tfcloud.Transport{Endpoint: h.endpoint, AllowPlainHTTP: h.allowPlainHTTP}
 	switch {
 	case h.authToken != "":
-		t.bearer = "the IAM token (huawei.auth_token, sent as X-Auth-Token)"
+		t.Bearer = "the IAM token (huawei.auth_token, sent as X-Auth-Token)"
 	case h.securityToken != "":
-		t.bearer = "the security token (huawei.security_token)"
+		t.Bearer = "the security token (huawei.security_token)"
 	}
 	return t
 }
 
-func (h *huaweiSettings) checkPlan(_ context.Context, region string, _ types.Object) (string, error) {
+func (h *settings) CheckPlan(_ context.Context, region string, _ types.Object) (string, error) {
 	if h.unknown {
 		return "", nil
 	}
 	if err := h.check(region); err != nil {
 		return "Cloud not configured", err
 	}
-	if err := h.transport().plainHTTPError("huawei", ""); err != nil {
+	if err := h.Transport().PlainHTTPError("huawei", ""); err != nil {
 		return "Credential would cross the network unencrypted", err
 	}
 	return "", nil
@@ -109,7 +114,7 @@ func (h *huaweiSettings) checkPlan(_ context.Context, region string, _ types.Obj
 
 // check names every missing Huawei setting at once, with the attributes
 // and environment variables that would supply it.
-func (h *huaweiSettings) check(regionOverride string) error {
+func (h *settings) check(regionOverride string) error {
 	var missing []string
 	if regionOverride == "" && h.regionName == "" && h.endpoint == "" {
 		missing = append(missing, "a region: `region` on the resource, `huawei.region`, or HW_REGION_NAME")
@@ -127,14 +132,14 @@ func (h *huaweiSettings) check(regionOverride string) error {
 	return fmt.Errorf("huawei: not configured; missing %s", strings.Join(missing, "; "))
 }
 
-func (h *huaweiSettings) client(region string) (*huawei.Client, error) {
+func (h *settings) client(region string) (*Client, error) {
 	if err := h.check(region); err != nil {
 		return nil, err
 	}
 	if region == "" {
 		region = h.regionName
 	}
-	return huawei.NewClient(huawei.Config{
+	return NewClient(Config{
 		Region:         region,
 		ProjectID:      h.projectID,
 		AccessKey:      h.accessKey,
@@ -143,25 +148,25 @@ func (h *huaweiSettings) client(region string) (*huawei.Client, error) {
 		AuthToken:      h.authToken,
 		Endpoint:       h.endpoint,
 		AllowPlainHTTP: h.allowPlainHTTP,
-		Retry:          h.retry,
-		UserAgent:      h.userAgent,
+		Retry:          h.Retry,
+		UserAgent:      h.UserAgent,
 	})
 }
 
-type huaweiRebootModel struct {
+type rebootTypeModel struct {
 	Type types.String `tfsdk:"type"`
 }
 
-func (h *huaweiSettings) reboot(ctx context.Context, r rebootRequest) (fleet.BatchAction, error) {
-	c, err := h.client(r.region)
+func (h *settings) Reboot(ctx context.Context, r tfcloud.RebootRequest) (fleet.BatchAction, error) {
+	c, err := h.client(r.Region)
 	if err != nil {
 		return nil, err
 	}
-	opts := huawei.RebootOptions{Type: "SOFT", Wait: r.wait, Poll: h.poll, Settle: h.rebootSettle}
-	if !r.options.IsNull() && !r.options.IsUnknown() {
-		var m huaweiRebootModel
-		if diags := r.options.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
-			return nil, diagsError(diags)
+	opts := RebootOptions{Type: "SOFT", Wait: r.Wait, Poll: h.Poll, Settle: h.RebootSettle}
+	if !r.Options.IsNull() && !r.Options.IsUnknown() {
+		var m rebootTypeModel
+		if diags := r.Options.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
+			return nil, tfcloud.DiagsError(diags)
 		}
 		if m.Type.ValueString() != "" {
 			opts.Type = m.Type.ValueString()
@@ -170,23 +175,23 @@ func (h *huaweiSettings) reboot(ctx context.Context, r rebootRequest) (fleet.Bat
 	return c.Rebooter(opts), nil
 }
 
-type huaweiBatchDeleteModel struct {
+type deleteBlockModel struct {
 	DeleteUsers       types.Bool `tfsdk:"delete_users"`
 	EmailNotification types.Bool `tfsdk:"email_notification"`
 	IsForceDelete     types.Bool `tfsdk:"is_force_delete"`
 }
 
-func (h *huaweiSettings) delete(ctx context.Context, r deleteRequest) (fleet.BatchAction, error) {
-	c, err := h.client(r.region)
+func (h *settings) Delete(ctx context.Context, r tfcloud.DeleteRequest) (fleet.BatchAction, error) {
+	c, err := h.client(r.Region)
 	if err != nil {
 		return nil, err
 	}
 	// The API's defaults, for a resource without the block.
-	opts := huawei.DeleteOptions{EmailNotification: true, Deletion: retry.Deletion{Wait: r.wait, FailMissing: !r.ignoreMissing, Poll: h.poll}}
-	if !r.options.IsNull() && !r.options.IsUnknown() {
-		var m huaweiBatchDeleteModel
-		if diags := r.options.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
-			return nil, diagsError(diags)
+	opts := DeleteOptions{EmailNotification: true, Deletion: retry.Deletion{Wait: r.Wait, FailMissing: !r.IgnoreMissing, Poll: h.Poll}}
+	if !r.Options.IsNull() && !r.Options.IsUnknown() {
+		var m deleteBlockModel
+		if diags := r.Options.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
+			return nil, tfcloud.DiagsError(diags)
 		}
 		opts.DeleteUsers = m.DeleteUsers.ValueBool()
 		opts.EmailNotification = m.EmailNotification.IsNull() || m.EmailNotification.ValueBool()
@@ -195,63 +200,32 @@ func (h *huaweiSettings) delete(ctx context.Context, r deleteRequest) (fleet.Bat
 	return c.Deleter(opts), nil
 }
 
-func (h *huaweiSettings) lister(region string) (fleet.DesktopLister, error) {
+func (h *settings) Lister(region string) (fleet.DesktopLister, error) {
 	return h.client(region)
 }
 
-func (huaweiAdapter) providerBlock() provschema.SingleNestedBlock {
+func (Adapter) ProviderBlock() provschema.SingleNestedBlock {
 	return provschema.SingleNestedBlock{
 		MarkdownDescription: "Huawei Cloud Workspace. Calls are signed with AK/SK (SDK-HMAC-SHA256), " +
 			"or carry an IAM token in `X-Auth-Token` when `auth_token` is set.",
 		Attributes: map[string]provschema.Attribute{
-			"region": provschema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: "Region such as `cn-north-4`. Or `HW_REGION_NAME`.",
-				Validators:          []validator.String{regionValidator()},
-			},
+			"region": tfcloud.RegionAttribute("Region such as `cn-north-4`. Or `HW_REGION_NAME`."),
 			"project_id": provschema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "IAM project ID of the region. Or `HW_PROJECT_ID`, `HUAWEICLOUD_SDK_PROJECT_ID`.",
-				Validators:          []validator.String{projectIDValidator()},
+				Validators:          []validator.String{validators.ProjectID()},
 			},
-			"access_key": provschema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Access key (AK). Or `HW_ACCESS_KEY`, `HUAWEICLOUD_SDK_AK`.",
-			},
-			"secret_key": provschema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Secret key (SK). Or `HW_SECRET_KEY`, `HUAWEICLOUD_SDK_SK`.",
-			},
-			"security_token": provschema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "Security token of temporary AK/SK. Or `HW_SECURITY_TOKEN`.",
-			},
-			"auth_token": provschema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: "IAM token sent as `X-Auth-Token` instead of AK/SK signing. Or `HW_AUTH_TOKEN`.",
-			},
-			"allow_plain_http": provschema.BoolAttribute{
-				Optional: true,
-				MarkdownDescription: "Allow an `http://` `endpoint` on a host that is not loopback (`127.0.0.1`, `::1`, `localhost`). " +
-					"Without it, plan fails when a bearer credential would cross the network in clear text (`auth_token` as `X-Auth-Token`, or a `security_token`), and warns " +
-					"for AK/SK signing, which exposes no secret but leaves requests and answers readable. Loopback endpoints, " +
-					"such as the bundled mock cloud or a local proxy, never need it.",
-			},
-			"endpoint": provschema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Full URL of the Workspace endpoint, `https://host` or `http://host:port`. " +
-					"Defaults to `https://workspace.{region}.myhuaweicloud.com`. Or `CLOUDDESKTOP_HUAWEI_ENDPOINT`.",
-				Validators: []validator.String{endpointValidator()},
-			},
+			"access_key":       tfcloud.SecretAttribute("Access key (AK). Or `HW_ACCESS_KEY`, `HUAWEICLOUD_SDK_AK`."),
+			"secret_key":       tfcloud.SecretAttribute("Secret key (SK). Or `HW_SECRET_KEY`, `HUAWEICLOUD_SDK_SK`."),
+			"security_token":   tfcloud.SecretAttribute("Security token of temporary AK/SK. Or `HW_SECURITY_TOKEN`."),
+			"auth_token":       tfcloud.SecretAttribute("IAM token sent as `X-Auth-Token` instead of AK/SK signing. Or `HW_AUTH_TOKEN`."),
+			"allow_plain_http": tfcloud.AllowPlainHTTPAttribute("`auth_token` as `X-Auth-Token`, or a `security_token`"),
+			"endpoint":         tfcloud.EndpointAttribute("Workspace", "https://workspace.{region}.myhuaweicloud.com", "CLOUDDESKTOP_HUAWEI_ENDPOINT"),
 		},
 	}
 }
 
-func huaweiRebootBlock() schema.SingleNestedBlock {
+func rebootBlock() schema.SingleNestedBlock {
 	return schema.SingleNestedBlock{
 		MarkdownDescription: "Huawei Cloud options. Only with `cloud = \"huawei\"`.",
 		Attributes: map[string]schema.Attribute{
@@ -266,7 +240,7 @@ func huaweiRebootBlock() schema.SingleNestedBlock {
 	}
 }
 
-func huaweiDeleteBlock() schema.SingleNestedBlock {
+func deleteBlock() schema.SingleNestedBlock {
 	return schema.SingleNestedBlock{
 		MarkdownDescription: "Huawei Cloud options of `batch-delete`. Only with `cloud = \"huawei\"`.",
 		Attributes: map[string]schema.Attribute{

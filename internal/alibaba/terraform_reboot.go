@@ -1,8 +1,10 @@
-package provider
+package alibaba
 
 import (
 	"context"
 	"fmt"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/validators"
 
 	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -14,23 +16,21 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/alibaba"
 )
 
 // The alibaba block of clouddesktop_desktop_reboot: the client API's
 // parameters, and OsUpdate.
 
-func alibabaRebootOptions() *cloudOptions {
-	return &cloudOptions{block: alibabaRebootBlock(), validate: validateAlibabaClientAPI, settle: keepClientID}
+func rebootOptions() *tfcloud.Options {
+	return &tfcloud.Options{Block: rebootBlock(), Validate: validateClientAPI, Settle: keepClientID}
 }
 
-// alibabaRebootActionOptions is the block of the reboot action. An
+// rebootActionOptions is the block of the reboot action. An
 // action's configuration is stored in the plan and cannot be marked
 // sensitive (framework 1.19 refuses write-only action attributes), so the
 // client API, whose login token is a bearer secret, is refused: the
 // tokens are in the schema only to say so, pointing to the resource.
-func alibabaRebootActionOptions() *cloudOptions {
+func rebootActionOptions() *tfcloud.Options {
 	refused := func(name string) actschema.StringAttribute {
 		return actschema.StringAttribute{
 			Optional: true,
@@ -39,8 +39,8 @@ func alibabaRebootActionOptions() *cloudOptions {
 				name + "_wo` for the client API.",
 		}
 	}
-	return &cloudOptions{
-		actionBlock: actschema.SingleNestedBlock{
+	return &tfcloud.Options{
+		ActionBlock: actschema.SingleNestedBlock{
 			MarkdownDescription: "Alibaba Cloud options. The action reboots through the AccessKey-signed admin API " +
 				"(2020-09-30), 100 desktops a call, with the provider's credentials. Only with `cloud = \"alibaba\"`.",
 			Attributes: map[string]actschema.Attribute{
@@ -52,14 +52,14 @@ func alibabaRebootActionOptions() *cloudOptions {
 				"session_token": refused("session_token"),
 			},
 		},
-		validate: refuseClientAPIInAction,
+		Validate: refuseClientAPIInAction,
 	}
 }
 
 // refuseClientAPIInAction fails an action configured for the client API,
 // without repeating the value.
 func refuseClientAPIInAction(ctx context.Context, block types.Object, diags *diag.Diagnostics) {
-	a := alibabaRebootOptionsOf(ctx, block, diags)
+	a := rebootBlockOf(ctx, block, diags)
 	if a == nil {
 		return
 	}
@@ -73,7 +73,7 @@ func refuseClientAPIInAction(ctx context.Context, block types.Object, diags *dia
 	}
 }
 
-type alibabaRebootModel struct {
+type rebootBlockModel struct {
 	ClientID      types.String `tfsdk:"client_id"`
 	SessionID     types.String `tfsdk:"session_id"`
 	LoginToken    types.String `tfsdk:"login_token"`
@@ -88,10 +88,10 @@ type alibabaRebootModel struct {
 	SessionTokenWO types.String `tfsdk:"session_token_wo"`
 }
 
-// alibabaRebootOptionsOf reads the block of the resource or the action
+// rebootBlockOf reads the block of the resource or the action
 // (which has fewer attributes: those it lacks read as null); nil when it
 // is not written.
-func alibabaRebootOptionsOf(_ context.Context, block types.Object, _ *diag.Diagnostics) *alibabaRebootModel {
+func rebootBlockOf(_ context.Context, block types.Object, _ *diag.Diagnostics) *rebootBlockModel {
 	if block.IsNull() || block.IsUnknown() {
 		return nil
 	}
@@ -106,7 +106,7 @@ func alibabaRebootOptionsOf(_ context.Context, block types.Object, _ *diag.Diagn
 	if !ok {
 		osUpdate = types.BoolNull()
 	}
-	return &alibabaRebootModel{
+	return &rebootBlockModel{
 		ClientID: str("client_id"), SessionID: str("session_id"), LoginToken: str("login_token"), SessionToken: str("session_token"),
 		ClientOS: str("client_os"), ClientVersion: str("client_version"), UUID: str("uuid"), OsUpdate: osUpdate,
 		LoginTokenWO: str("login_token_wo"), SessionTokenWO: str("session_token_wo"),
@@ -114,11 +114,11 @@ func alibabaRebootOptionsOf(_ context.Context, block types.Object, _ *diag.Diagn
 }
 
 // usesClientAPI reports whether a login token is configured, in either form.
-func (a *alibabaRebootModel) usesClientAPI() bool {
+func (a *rebootBlockModel) usesClientAPI() bool {
 	return a != nil && (!a.LoginToken.IsNull() || !a.LoginTokenWO.IsNull())
 }
 
-func (a *alibabaRebootModel) osUpdate() *bool {
+func (a *rebootBlockModel) osUpdate() *bool {
 	if a.OsUpdate.IsNull() || a.OsUpdate.IsUnknown() {
 		return nil
 	}
@@ -129,7 +129,7 @@ func (a *alibabaRebootModel) osUpdate() *bool {
 // clientAPI is the client API's parameters, nil when no login token
 // selects it; config supplies the write-only tokens, which the plan never
 // holds.
-func (a *alibabaRebootModel) clientAPI(config *alibabaRebootModel) *alibaba.ClientAPI {
+func (a *rebootBlockModel) clientAPI(config *rebootBlockModel) *ClientAPI {
 	loginToken, sessionToken := a.LoginToken.ValueString(), a.SessionToken.ValueString()
 	if config != nil && !config.LoginTokenWO.IsNull() {
 		loginToken = config.LoginTokenWO.ValueString()
@@ -140,7 +140,7 @@ func (a *alibabaRebootModel) clientAPI(config *alibabaRebootModel) *alibaba.Clie
 	if loginToken == "" {
 		return nil
 	}
-	return &alibaba.ClientAPI{
+	return &ClientAPI{
 		ClientID: a.ClientID.ValueString(), SessionID: a.SessionID.ValueString(), LoginToken: loginToken, SessionToken: sessionToken,
 		ClientOS: a.ClientOS.ValueString(), ClientVersion: a.ClientVersion.ValueString(), UUID: a.UUID.ValueString(),
 	}
@@ -150,11 +150,11 @@ func (a *alibabaRebootModel) clientAPI(config *alibabaRebootModel) *alibaba.Clie
 // configured, else the one the reboot had (prior, from state), else a new
 // one, kept from then on.
 func keepClientID(ctx context.Context, planned, prior types.Object, diags *diag.Diagnostics) types.Object {
-	a := alibabaRebootOptionsOf(ctx, planned, diags)
+	a := rebootBlockOf(ctx, planned, diags)
 	if a == nil || (!a.ClientID.IsUnknown() && !a.ClientID.IsNull()) {
 		return planned
 	}
-	if p := alibabaRebootOptionsOf(ctx, prior, diags); p != nil && !p.ClientID.IsUnknown() && !p.ClientID.IsNull() {
+	if p := rebootBlockOf(ctx, prior, diags); p != nil && !p.ClientID.IsUnknown() && !p.ClientID.IsNull() {
 		a.ClientID = p.ClientID
 	} else {
 		a.ClientID = types.StringValue(uuid.NewString())
@@ -164,13 +164,13 @@ func keepClientID(ctx context.Context, planned, prior types.Object, diags *diag.
 	return settled
 }
 
-// validateAlibabaClientAPI checks the client-API parameters as a set. They
+// validateClientAPI checks the client-API parameters as a set. They
 // mean nothing to the admin API, so setting them without login_token (which
 // selects the client API) is a mistake. With it, every other parameter is
 // optional, as the RebootDesktops document (2020-10-02) says: session_id
 // included.
-func validateAlibabaClientAPI(ctx context.Context, block types.Object, diags *diag.Diagnostics) {
-	a := alibabaRebootOptionsOf(ctx, block, diags)
+func validateClientAPI(ctx context.Context, block types.Object, diags *diag.Diagnostics) {
+	a := rebootBlockOf(ctx, block, diags)
 	if a == nil || a.usesClientAPI() {
 		return
 	}
@@ -186,7 +186,7 @@ func validateAlibabaClientAPI(ctx context.Context, block types.Object, diags *di
 	}
 }
 
-func alibabaRebootBlock() schema.SingleNestedBlock {
+func rebootBlock() schema.SingleNestedBlock {
 	// The RebootDesktops document (2020-10-02) sets no format for these
 	// parameters, and its own examples have spaces and dots, so only what
 	// cannot travel is refused. An empty value is not sent at all.
@@ -195,7 +195,7 @@ func alibabaRebootBlock() schema.SingleNestedBlock {
 			Optional:            true,
 			Sensitive:           sensitive,
 			MarkdownDescription: desc,
-			Validators:          []validator.String{travelValidator()},
+			Validators:          []validator.String{validators.Travel()},
 		}
 	}
 	return schema.SingleNestedBlock{
@@ -208,7 +208,7 @@ func alibabaRebootBlock() schema.SingleNestedBlock {
 				Computed:            true,
 				MarkdownDescription: "`ClientId` of the client API. Defaults to a UUID generated once and kept in state.",
 				// Required by the document, so never empty.
-				Validators:    []validator.String{stringvalidator.LengthAtLeast(1), travelValidator()},
+				Validators:    []validator.String{stringvalidator.LengthAtLeast(1), validators.Travel()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"session_id":    param("`SessionId` of the logged-in client session (optional in the API, sent when set).", false),
@@ -238,7 +238,7 @@ func writeOnly(desc, twin string) schema.StringAttribute {
 		WriteOnly:           true,
 		MarkdownDescription: desc,
 		Validators: []validator.String{
-			travelValidator(),
+			validators.Travel(),
 			stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName(twin)),
 		},
 	}
