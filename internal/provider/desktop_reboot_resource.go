@@ -165,12 +165,16 @@ func (r *desktopRebootResource) options(ctx context.Context, cloud string, plan 
 	return settleCloudOptions(ctx, tfcloud.RebootResource, cloud, planned, before, diags)
 }
 
-// save writes the planned reboot to state: the plan as made, with the
-// model's values and the cloud's settled block.
+// save writes the planned reboot to state: the plan as made, with what
+// apply computed (the reboot's id, rebooted_at, request_ids) and the
+// cloud's settled block. The rest is in the plan already; setting it again
+// would convert every desktop ID once more.
 func (r *desktopRebootResource) save(ctx context.Context, state *tfsdk.State, planned tftypes.Value, m *desktopRebootModel,
 	options types.Object, diags *diag.Diagnostics) {
 	state.Raw = planned
-	diags.Append(setModel(ctx, state, m)...)
+	diags.Append(state.SetAttribute(ctx, path.Root("id"), m.ID)...)
+	diags.Append(state.SetAttribute(ctx, path.Root("rebooted_at"), m.RebootedAt)...)
+	diags.Append(state.SetAttribute(ctx, path.Root("request_ids"), m.RequestIDs)...)
 	if !options.IsNull() {
 		diags.Append(state.SetAttribute(ctx, path.Root(m.Cloud.ValueString()), options)...)
 	}

@@ -8,14 +8,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 )
 
-// The resources' models hold their own attributes, not the clouds' blocks,
-// which come from the registered clouds (withCloudBlocks): no struct can
-// name them all, so a model is read and written attribute by attribute.
-
-// attributeWriter is what tfsdk.State and tfsdk.Plan share.
-type attributeWriter interface {
-	SetAttribute(ctx context.Context, p path.Path, value any) diag.Diagnostics
-}
+// The resources' and actions' models hold their own attributes, not the
+// clouds' blocks, which come from the registered clouds (withCloudBlocks):
+// no struct can name them all, so a model is read attribute by attribute,
+// and state is written as the plan with what apply computed set into it.
 
 // getModel reads into model, a pointer to a struct, every attribute its
 // fields are tagged with.
@@ -23,15 +19,6 @@ func getModel(ctx context.Context, from attributeReader, model any) diag.Diagnos
 	var diags diag.Diagnostics
 	forEachField(model, func(name string, field any) {
 		diags.Append(from.GetAttribute(ctx, path.Root(name), field)...)
-	})
-	return diags
-}
-
-// setModel writes every tagged field of model, a pointer to a struct.
-func setModel(ctx context.Context, to attributeWriter, model any) diag.Diagnostics {
-	var diags diag.Diagnostics
-	forEachField(model, func(name string, field any) {
-		diags.Append(to.SetAttribute(ctx, path.Root(name), reflect.ValueOf(field).Elem().Interface())...)
 	})
 	return diags
 }
