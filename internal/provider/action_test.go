@@ -31,9 +31,9 @@ type skipWithoutActions struct{}
 func (skipWithoutActions) CheckTerraformVersion(_ context.Context, req tfversion.CheckTerraformVersionRequest,
 	resp *tfversion.CheckTerraformVersionResponse) {
 	if req.TerraformVersion.LessThan(firstWithActions) {
-		resp.Skip = fmt.Sprintf("Terraform %s has no usable actions: they came in 1.14, and 1.14.0 ran after_* actions "+
-			"before the resource that triggered them; run with TF_ACC_TERRAFORM_PATH set to Terraform %s or later "+
-			"(make testacc-actions)", req.TerraformVersion, firstWithActions)
+		resp.Skip = fmt.Sprintf("the CLI under test (version %s) has no usable actions: they came in Terraform 1.14, 1.14.0 "+
+			"ran after_* actions before the resource that triggered them, and OpenTofu has none; run with "+
+			"TF_ACC_TERRAFORM_PATH set to Terraform %s or later (make testacc-actions)", req.TerraformVersion, firstWithActions)
 	}
 }
 

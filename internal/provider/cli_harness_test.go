@@ -48,7 +48,7 @@ func newTerraformCLI(t *testing.T, env map[string]string) *terraformCLI {
 	closed := make(chan struct{})
 	factory := providerFactoriesWithEnv(env)["clouddesktop"]
 	go func() {
-		err := tf6server.Serve("registry.terraform.io/clouddesktop/clouddesktop", func() tfprotov6.ProviderServer {
+		err := tf6server.Serve(providerAddress(), func() tfprotov6.ProviderServer {
 			s, err := factory()
 			if err != nil {
 				panic(err)
@@ -72,7 +72,7 @@ func newTerraformCLI(t *testing.T, env map[string]string) *terraformCLI {
 	})
 	type addr struct{ Network, String string }
 	info, err := json.Marshal(map[string]any{
-		"registry.terraform.io/clouddesktop/clouddesktop": map[string]any{
+		providerAddress(): map[string]any{
 			"Protocol": string(rc.Protocol), "ProtocolVersion": rc.ProtocolVersion, "Pid": rc.Pid, "Test": true,
 			"Addr": addr{Network: rc.Addr.Network(), String: rc.Addr.String()},
 		},
@@ -87,6 +87,17 @@ func newTerraformCLI(t *testing.T, env map[string]string) *terraformCLI {
 	}
 	return &terraformCLI{t: t, bin: bin, dir: dir, env: append(os.Environ(),
 		"TF_REATTACH_PROVIDERS="+string(info), "TF_CLI_CONFIG_FILE="+rcFile, "TF_IN_AUTOMATION=1", "CHECKPOINT_DISABLE=1")}
+}
+
+// providerAddress is this provider's address on the CLI under test: its
+// registry host is TF_ACC_PROVIDER_HOST, as terraform-plugin-testing reads
+// it (registry.opentofu.org for OpenTofu).
+func providerAddress() string {
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
+	return host + "/clouddesktop/clouddesktop"
 }
 
 // write puts a file into the working directory.

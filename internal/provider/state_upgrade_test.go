@@ -27,6 +27,9 @@ func TestAccStateUpgradeSetToList(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The release wrote it under Terraform; on OpenTofu the same provider
+	// has the OpenTofu registry's address.
+	state = []byte(strings.ReplaceAll(string(state), "registry.terraform.io/clouddesktop/clouddesktop", providerAddress()))
 	for _, tt := range []struct {
 		name      string
 		config    string
