@@ -103,7 +103,7 @@ func (a *settings) CheckPlan(ctx context.Context, region string, options types.O
 	if a.unknown {
 		return "", nil
 	}
-	clientAPI := rebootBlockOf(ctx, options, nil).usesClientAPI()
+	clientAPI := rebootBlockOf(options).usesClientAPI()
 	if region == "" && a.regionID == "" {
 		return "Cloud not configured", errNoRegion
 	}
@@ -158,15 +158,11 @@ func (a *settings) Reboot(ctx context.Context, r tfcloud.RebootRequest) (fleet.B
 	if err != nil {
 		return nil, err
 	}
-	var diags diag.Diagnostics
-	o := rebootBlockOf(ctx, r.Options, &diags)
-	if diags.HasError() {
-		return nil, tfcloud.DiagsError(diags)
-	}
+	o := rebootBlockOf(r.Options)
 	opts := RebootOptions{Wait: r.Wait, Poll: a.Poll, Settle: a.RebootSettle}
 	if o != nil {
 		opts.OsUpdate = o.osUpdate()
-		opts.ClientAPI = o.clientAPI(rebootBlockOf(ctx, r.ConfigOptions, &diags))
+		opts.ClientAPI = o.clientAPI(rebootBlockOf(r.ConfigOptions))
 	}
 	if opts.ClientAPI == nil {
 		if err := a.requireAccessKey(); err != nil {

@@ -59,7 +59,7 @@ func rebootActionOptions() *tfcloud.Options {
 // refuseClientAPIInAction fails an action configured for the client API,
 // without repeating the value.
 func refuseClientAPIInAction(ctx context.Context, block types.Object, diags *diag.Diagnostics) {
-	a := rebootBlockOf(ctx, block, diags)
+	a := rebootBlockOf(block)
 	if a == nil {
 		return
 	}
@@ -91,7 +91,7 @@ type rebootBlockModel struct {
 // rebootBlockOf reads the block of the resource or the action
 // (which has fewer attributes: those it lacks read as null); nil when it
 // is not written.
-func rebootBlockOf(_ context.Context, block types.Object, _ *diag.Diagnostics) *rebootBlockModel {
+func rebootBlockOf(block types.Object) *rebootBlockModel {
 	if block.IsNull() || block.IsUnknown() {
 		return nil
 	}
@@ -150,11 +150,11 @@ func (a *rebootBlockModel) clientAPI(config *rebootBlockModel) *ClientAPI {
 // configured, else the one the reboot had (prior, from state), else a new
 // one, kept from then on.
 func keepClientID(ctx context.Context, planned, prior types.Object, diags *diag.Diagnostics) types.Object {
-	a := rebootBlockOf(ctx, planned, diags)
+	a := rebootBlockOf(planned)
 	if a == nil || (!a.ClientID.IsUnknown() && !a.ClientID.IsNull()) {
 		return planned
 	}
-	if p := rebootBlockOf(ctx, prior, diags); p != nil && !p.ClientID.IsUnknown() && !p.ClientID.IsNull() {
+	if p := rebootBlockOf(prior); p != nil && !p.ClientID.IsUnknown() && !p.ClientID.IsNull() {
 		a.ClientID = p.ClientID
 	} else {
 		a.ClientID = types.StringValue(uuid.NewString())
@@ -170,7 +170,7 @@ func keepClientID(ctx context.Context, planned, prior types.Object, diags *diag.
 // optional, as the RebootDesktops document (2020-10-02) says: session_id
 // included.
 func validateClientAPI(ctx context.Context, block types.Object, diags *diag.Diagnostics) {
-	a := rebootBlockOf(ctx, block, diags)
+	a := rebootBlockOf(block)
 	if a == nil || a.usesClientAPI() {
 		return
 	}

@@ -4,5 +4,5 @@
 // small helpers to read outcomes and logs. Only tests import it.
 //
 // The tests that are the same for both clouds live beside it, in
-// clients_test.go, as tables run for each cloud.
+// clouds_test.go and its neighbours, as tables run for each cloud.
 package clienttest

@@ -27,7 +27,11 @@ type progress struct {
 	sink      func(string)
 	now       func() time.Time
 
-	mu          sync.Mutex
+	mu sync.Mutex
+	// batchSeen marks the batches that have reported a call: a batch
+	// whose send was ambiguous reports again when it resends the rest,
+	// and counts once.
+	batchSeen   map[int]bool
 	batchesSent int
 	sent        int
 	settled     int
@@ -56,13 +60,17 @@ func NoteSent(ctx context.Context, n int, requestID string) {
 	}
 	seq, _ := ctx.Value(batchKey{}).(int)
 	p.mu.Lock()
-	p.batchesSent++
+	first := !p.batchSeen[seq]
+	if first {
+		p.batchSeen[seq] = true
+		p.batchesSent++
+	}
 	p.sent += n
 	line := fmt.Sprintf("%s: batch %d/%d sent: %d desktops", p.operation, seq+1, p.batches, n)
 	if requestID != "" {
 		line += " (request " + requestID + ")"
 	}
-	p.emitLocked(ctx, line, p.batchesSent == 1 || p.batchesSent == p.batches)
+	p.emitLocked(ctx, line, first && (p.batchesSent == 1 || p.batchesSent == p.batches))
 	p.mu.Unlock()
 }
 
@@ -97,7 +105,8 @@ func (p *progress) emitLocked(ctx context.Context, line string, always bool) {
 // batches into ctx.
 func startProgress(ctx context.Context, operation string, total, batches int) (context.Context, *progress) {
 	sink, _ := ctx.Value(sinkKey{}).(func(string))
-	p := &progress{operation: operation, total: total, batches: batches, every: ProgressEvery, sink: sink, now: progressClock}
+	p := &progress{operation: operation, total: total, batches: batches, every: ProgressEvery, sink: sink, now: progressClock,
+		batchSeen: make(map[int]bool, batches)}
 	return context.WithValue(ctx, progressKey{}, p), p
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -80,4 +81,35 @@ func TestProgressIsBounded(t *testing.T) {
 func TestProgressWithoutRun(t *testing.T) {
 	NoteSent(context.Background(), 5, "r")
 	NoteSettled(context.Background(), 5)
+}
+
+// resendingAction reports each batch twice, as a send that was ambiguous
+// and then resent the rest does.
+type resendingAction struct{ recordingAction }
+
+func (a *resendingAction) Operation() string { return "delete" }
+
+func (a *resendingAction) Act(ctx context.Context, b Batch) Outcome {
+	half := len(b.DesktopIDs) / 2
+	NoteSent(ctx, half, "first")
+	NoteSent(ctx, len(b.DesktopIDs)-half, "resend")
+	return a.recordingAction.Act(ctx, b)
+}
+
+// TestProgressCountsABatchOnce: a batch that reports two calls is one
+// batch sent; "batch 4/4" is said once, for the last batch, not when the
+// second batch resends.
+func TestProgressCountsABatchOnce(t *testing.T) {
+	var sunk []string
+	ctx := WithProgressSink(context.Background(), func(line string) { sunk = append(sunk, line) })
+	Run(ctx, ids(40), &resendingAction{recordingAction{max: 10}}, 1, nil)
+	var last []string
+	for _, line := range sunk {
+		if strings.Contains(line, "batch 4/4 sent") {
+			last = append(last, line)
+		}
+	}
+	if len(last) != 1 || sunk[0] != "delete: batch 1/4 sent: 5 desktops (request first)" {
+		t.Errorf("progress %q: want the first batch's first call, and one line for the last batch", sunk)
+	}
 }

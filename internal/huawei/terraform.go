@@ -129,7 +129,7 @@ func (h *settings) check(regionOverride string) error {
 	if len(missing) == 0 {
 		return nil
 	}
-	return fmt.Errorf("huawei: not configured; missing %s", strings.Join(missing, "; "))
+	return fmt.Errorf("missing Huawei Cloud settings: %s", strings.Join(missing, "; "))
 }
 
 func (h *settings) client(region string) (*Client, error) {

@@ -58,14 +58,16 @@ func TestActionSchemas(t *testing.T) {
 			var attrs, blocks []string
 			for _, a := range s.Schema.Block.Attributes {
 				attrs = append(attrs, a.Name)
-				// An action's configuration is stored in the plan: nothing
-				// in it may pass for a secret kept safe.
-				if a.Sensitive || a.WriteOnly {
-					t.Errorf("attribute %s is sensitive or write-only, which an action cannot keep", a.Name)
-				}
 			}
 			for _, b := range s.Schema.Block.BlockTypes {
 				blocks = append(blocks, b.TypeName)
+			}
+			// An action's configuration is stored in the plan: nothing in
+			// it, at any depth, may pass for a secret kept safe.
+			for _, a := range allAttributes(s.Schema.Block) {
+				if a.Sensitive || a.WriteOnly {
+					t.Errorf("attribute %s is sensitive or write-only, which an action cannot keep", a.Name)
+				}
 			}
 			slices.Sort(attrs)
 			slices.Sort(blocks)
@@ -73,13 +75,22 @@ func TestActionSchemas(t *testing.T) {
 				t.Errorf("attributes %v and blocks %v, want %v and %v", attrs, blocks, tt.attributes, tt.blocks)
 			}
 			// The huawei block says what the resource's does, attribute
-			// for attribute (actionBlockOf).
+			// for attribute (tfcloud.ActionBlockOf).
 			resourceType := map[string]string{rebootActionType: rebootType, deleteActionType: deleteType}[tt.action]
 			if got, want := blockAttributes(s.Schema, "huawei"), blockAttributes(resp.ResourceSchemas[resourceType], "huawei"); !slices.Equal(got, want) {
 				t.Errorf("the huawei block has %v, the resource's %v", got, want)
 			}
 		})
 	}
+}
+
+// allAttributes are a block's attributes and those of its nested blocks.
+func allAttributes(b *tfprotov6.SchemaBlock) []*tfprotov6.SchemaAttribute {
+	all := slices.Clone(b.Attributes)
+	for _, nested := range b.BlockTypes {
+		all = append(all, allAttributes(nested.Block)...)
+	}
+	return all
 }
 
 // blockAttributes lists the attributes of a schema's block, with their
@@ -187,7 +198,8 @@ func diagLines(diags []*tfprotov6.Diagnostic) []string {
 // in the plan, so the action refuses it, says where to go instead, and
 // never repeats the token.
 func TestActionRefusesTheClientAPI(t *testing.T) {
-	p := newProtocolProvider(t, "http://127.0.0.1:1")
+	mock := newTestCloud(t, mockcloud.Timing{})
+	p := newProtocolProvider(t, mock.URL)
 	const token = "TOKEN-THAT-MUST-NOT-ECHO"
 	for _, attr := range []string{"login_token", "session_token"} {
 		t.Run(attr, func(t *testing.T) {
@@ -195,12 +207,20 @@ func TestActionRefusesTheClientAPI(t *testing.T) {
 				"cloud": tftypes.NewValue(tftypes.String, "alibaba"), "desktop_ids": stringListValue([]string{alibabaCloud.desktopID(1)}),
 				"alibaba": p.actionBlock(rebootActionType, "alibaba", map[string]tftypes.Value{attr: tftypes.NewValue(tftypes.String, token)}),
 			})
-			text := protocolDiagsText(p.validateAction(t, rebootActionType, config))
-			if !strings.Contains(text, "Client API not available in an action") || !strings.Contains(text, "login_token_wo") {
-				t.Errorf("diagnostics %q do not refuse the client API and point to the resource", text)
+			// Refused at validation, and again when invoked: a cloud known
+			// only at apply escapes validation's check.
+			_, invoked := p.invokeAction(context.Background(), t, rebootActionType, config)
+			for _, diags := range [][]*tfprotov6.Diagnostic{p.validateAction(t, rebootActionType, config), invoked} {
+				text := protocolDiagsText(diags)
+				if !strings.Contains(text, "Client API not available in an action") || !strings.Contains(text, "login_token_wo") {
+					t.Errorf("diagnostics %q do not refuse the client API and point to the resource", text)
+				}
 			}
-			if strings.Contains(text+protocolDiagsText(p.planAction(t, rebootActionType, config)), token) {
+			if text := protocolDiagsText(append(invoked, p.planAction(t, rebootActionType, config)...)); strings.Contains(text, token) {
 				t.Errorf("diagnostics repeat the token: %q", text)
+			}
+			if n := len(mock.Calls()); n != 0 {
+				t.Errorf("an action with a client-API token made %d cloud calls", n)
 			}
 		})
 	}
@@ -277,6 +297,11 @@ func TestActionInvoke(t *testing.T) {
 					if tt.failAt < 0 {
 						if len(diags) != 0 {
 							t.Fatalf("diagnostics on success: %s", text)
+						}
+						for _, id := range ids {
+							if n := mock.RebootCount(f.name, id) + mock.DeleteCount(f.name, id); n != 1 {
+								t.Fatalf("%s acted on %d times, want once", id, n)
+							}
 						}
 						return
 					}

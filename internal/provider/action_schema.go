@@ -110,6 +110,14 @@ type invocation struct {
 func (a *fleetAction) invocation(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse, model any,
 	fleet *FleetActionModel, defaultTimeout time.Duration) (inv invocation, ok bool) {
 	resp.Diagnostics.Append(getModel(ctx, req.Config, model)...)
+	// Validation ran before the plan, but values known only now (cloud
+	// from another resource) are checked again: an action never takes a
+	// client-API token, whatever cloud it turns out to be for.
+	s, diags := readCloudSettings(ctx, req.Config, a.kind)
+	resp.Diagnostics.Append(diags...)
+	if !resp.Diagnostics.HasError() {
+		validateCloudBlocks(ctx, s, a.kind, &resp.Diagnostics)
+	}
 	if resp.Diagnostics.HasError() {
 		return inv, false
 	}

@@ -101,23 +101,21 @@ func settleCloudOptions(ctx context.Context, kind tfcloud.Kind, cloudName string
 	return planned
 }
 
-// validateCloudBlocks rejects a cloud's block on a resource of another
-// cloud, whose settings would silently do nothing, and checks the chosen
-// cloud's block.
+// validateCloudBlocks checks each cloud's block that is written, whatever
+// the cloud (it may not be known yet), and, once the cloud is known,
+// rejects a block of another cloud, whose settings would silently do
+// nothing.
 func validateCloudBlocks(ctx context.Context, s cloudSettings, kind tfcloud.Kind, diags *diag.Diagnostics) {
-	if s.Cloud.IsUnknown() || s.Cloud.IsNull() {
-		return
-	}
-	chosen := s.Cloud.ValueString()
+	cloudKnown := !s.Cloud.IsUnknown() && !s.Cloud.IsNull()
 	for _, c := range registeredClouds {
 		block, ok := s.blocks[c.Name()]
 		if !ok || block.IsNull() {
 			continue
 		}
-		if c.Name() != chosen {
+		if cloudKnown && c.Name() != s.Cloud.ValueString() {
 			diags.AddAttributeError(path.Root(c.Name()), "Block does not match cloud",
-				fmt.Sprintf("%s %q block only applies to cloud = %q; this resource has cloud = %q. Remove the block or change the cloud.",
-					article(c.Name()), c.Name(), c.Name(), chosen))
+				fmt.Sprintf("%s %q block only applies to cloud = %q; here cloud = %q. Remove the block or change the cloud.",
+					article(c.Name()), c.Name(), c.Name(), s.Cloud.ValueString()))
 			continue
 		}
 		if validate := c.Options(kind).Validate; validate != nil {

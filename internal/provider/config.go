@@ -19,7 +19,7 @@ import (
 )
 
 // providerModel is the provider block's own attributes; each cloud reads
-// its block itself (cloud.configure).
+// its block itself (tfcloud.Cloud.Configure).
 type providerModel struct {
 	MaxRetries     types.Int64 `tfsdk:"max_retries"`
 	MaxConcurrency types.Int64 `tfsdk:"max_concurrency"`

@@ -34,7 +34,7 @@ func desktopIDsValidators() []validator.List {
 // desktopIDsEach checks every ID of a list in one pass: neither cloud
 // documents a format for desktop IDs (the Alibaba example is
 // "ecd-7w78ozhjcwa3u****", the Huawei ones UUIDs), so an ID is any text
-// that can travel (untravelable); only an empty one, which names no
+// that can travel (validators.Untravelable); only an empty one, which names no
 // desktop, is refused as well. With warnDuplicates, IDs listed more than
 // once draw one warning naming them: harmless (each desktop is acted on
 // once), but likely not what was meant. One pass with no per-element
