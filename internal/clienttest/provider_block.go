@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -42,4 +43,21 @@ func ProviderBlock(t testing.TB, c tfcloud.Cloud, set map[string]attr.Value) typ
 		t.Fatalf("%s block: %v", c.Name(), diags)
 	}
 	return block
+}
+
+// Configure configures c as the provider would, from a provider block with
+// the attributes in set (nil: no block written) and env; an error
+// diagnostic fails the test.
+func Configure(t testing.TB, c tfcloud.Cloud, set map[string]attr.Value, env map[string]string) tfcloud.Configured {
+	t.Helper()
+	block := types.ObjectNull(map[string]attr.Type{})
+	if set != nil {
+		block = ProviderBlock(t, c, set)
+	}
+	var diags diag.Diagnostics
+	configured := c.Configure(context.Background(), block, func(k string) string { return env[k] }, tfcloud.Tuning{}, &diags)
+	if diags.HasError() {
+		t.Fatalf("%s: %v", c.Name(), diags)
+	}
+	return configured
 }

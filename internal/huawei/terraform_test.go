@@ -1,16 +1,13 @@
 package huawei
 
 import (
-	"context"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
-	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
 )
 
 // TestAdapterConfigure: the provider block's attributes win over the
@@ -38,15 +35,7 @@ func TestAdapterConfigure(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			block := types.ObjectNull(map[string]attr.Type{})
-			if tt.block != nil {
-				block = clienttest.ProviderBlock(t, Adapter{}, tt.block)
-			}
-			var diags diag.Diagnostics
-			got := Adapter{}.Configure(context.Background(), block, func(k string) string { return tt.env[k] }, tfcloud.Tuning{}, &diags)
-			if diags.HasError() {
-				t.Fatal(diags)
-			}
+			got := clienttest.Configure(t, Adapter{}, tt.block, tt.env)
 			if s := got.(*settings); *s != tt.want {
 				t.Errorf("settings %+v, want %+v", *s, tt.want)
 			}

@@ -128,23 +128,7 @@ func TestAccActionSecretsNeverLogged(t *testing.T) {
 	})
 	ali := srv.seed(alibabaCloud, "leak", 2)
 	hw := srv.seed(huaweiCloud, "leak", 2)
-	config := fmt.Sprintf(`
-provider "clouddesktop" {
-  alibaba {
-    region         = %[1]q
-    access_key     = %[2]q
-    secret_key     = %[3]q
-    security_token = %[4]q
-    endpoint       = %[5]q
-  }
-  huawei {
-    region     = "cn-north-4"
-    project_id = %[6]q
-    auth_token = %[7]q
-    endpoint   = %[5]q
-  }
-}
-`, mockcloud.DemoAlibabaRegion, leakAlibabaAK, leakAlibabaSK, leakAlibabaSTS, srv.URL, mockcloud.DemoHuaweiProject, leakHuaweiAuth) +
+	config := leakProviderBlock(srv.URL, fmt.Sprintf("auth_token = %q", leakHuaweiAuth)) +
 		triggeredAction(rebootActionType, "alibaba", "1", actionFleetBody("alibaba", ali)...) +
 		triggeredAction(deleteActionType, "huawei", "1", actionFleetBody("huawei", hw)...)
 	secrets := []string{leakAlibabaAK, leakAlibabaSK, leakAlibabaSTS, leakHuaweiAuth, leakSecretsPattern}

@@ -32,18 +32,8 @@ func TestAccResourceExamplesPlan(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
-			example, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			example, creates := readExample(t, file)
 			cloud := newTestCloud(t, mockcloud.Timing{})
-			var creates []plancheck.PlanCheck
-			for _, line := range strings.Split(string(example), "\n") {
-				var kind, name string
-				if n, _ := fmt.Sscanf(line, "resource %q %q {", &kind, &name); n == 2 {
-					creates = append(creates, plancheck.ExpectResourceAction(kind+"."+name, plancheck.ResourceActionCreate))
-				}
-			}
 			if len(creates) == 0 {
 				t.Fatalf("%s declares no resource", file)
 			}
@@ -80,18 +70,8 @@ func TestAccActionExamplesPlan(t *testing.T) {
 	}
 	for _, file := range files {
 		t.Run(filepath.Base(filepath.Dir(file)), func(t *testing.T) {
-			example, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatal(err)
-			}
+			example, creates := readExample(t, file)
 			cloud := newTestCloud(t, mockcloud.Timing{})
-			var creates []plancheck.PlanCheck
-			for _, line := range strings.Split(string(example), "\n") {
-				var kind, name string
-				if n, _ := fmt.Sscanf(line, "resource %q %q {", &kind, &name); n == 2 {
-					creates = append(creates, plancheck.ExpectResourceAction(kind+"."+name, plancheck.ResourceActionCreate))
-				}
-			}
 			noAction := onPlanMock(func() error {
 				for _, f := range bothClouds {
 					if n := len(cloud.CallsTo(f.name, f.rebootOp)) + len(cloud.CallsTo(f.name, f.deleteOp)); n != 0 {
@@ -112,4 +92,22 @@ func TestAccActionExamplesPlan(t *testing.T) {
 			})
 		})
 	}
+}
+
+// readExample reads an example file and the plan checks that each
+// resource it declares is created.
+func readExample(t *testing.T, file string) ([]byte, []plancheck.PlanCheck) {
+	t.Helper()
+	example, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var creates []plancheck.PlanCheck
+	for _, line := range strings.Split(string(example), "\n") {
+		var kind, name string
+		if n, _ := fmt.Sscanf(line, "resource %q %q {", &kind, &name); n == 2 {
+			creates = append(creates, plancheck.ExpectResourceAction(kind+"."+name, plancheck.ResourceActionCreate))
+		}
+	}
+	return example, creates
 }

@@ -72,50 +72,32 @@ func TestAccSecretsNeverLogged(t *testing.T) {
 		if huaweiToken {
 			huaweiCreds = fmt.Sprintf("auth_token = %q", leakHuaweiAuth)
 		}
-		return fmt.Sprintf(`
-provider "clouddesktop" {
-  alibaba {
-    region         = %[1]q
-    access_key     = %[2]q
-    secret_key     = %[3]q
-    security_token = %[4]q
-    endpoint       = %[5]q
-  }
-  huawei {
-    region     = "cn-north-4"
-    project_id = %[6]q
-    %[7]s
-    endpoint   = %[5]q
-  }
-}
-
+		return leakProviderBlock(srv.URL, huaweiCreds) + fmt.Sprintf(`
 resource "clouddesktop_desktop_reboot" "client_api" {
   cloud       = "alibaba"
-  desktop_ids = %[8]s
+  desktop_ids = %[1]s
   alibaba {
-    session_id    = %[9]q
-    login_token   = %[10]q
-    session_token = %[11]q
+    session_id    = %[2]q
+    login_token   = %[3]q
+    session_token = %[4]q
   }
 }
 
 resource "clouddesktop_desktop_reboot" "admin_api" {
   cloud       = "alibaba"
-  desktop_ids = %[12]s
+  desktop_ids = %[5]s
 }
 
 resource "clouddesktop_desktop_reboot" "huawei" {
   cloud       = "huawei"
-  desktop_ids = %[13]s
+  desktop_ids = %[6]s
 }
 
 resource "clouddesktop_desktop_batch_delete" "huawei" {
   cloud       = "huawei"
-  desktop_ids = %[14]s
+  desktop_ids = %[7]s
 }
-`, mockcloud.DemoAlibabaRegion, leakAlibabaAK, leakAlibabaSK, leakAlibabaSTS, srv.URL,
-			mockcloud.DemoHuaweiProject, huaweiCreds,
-			hclStrings(ali[:2]), leakSessionID, loginToken, leakSessionToken, hclStrings(ali[2:]), hclStrings(hw[:2]), hclStrings(hw[2:]))
+`, hclStrings(ali[:2]), leakSessionID, loginToken, leakSessionToken, hclStrings(ali[2:]), hclStrings(hw[:2]), hclStrings(hw[2:]))
 	}
 
 	var diagnostics []string
@@ -163,6 +145,28 @@ resource "clouddesktop_desktop_batch_delete" "huawei" {
 	checkTraceLog(t, logPath, diagnostics, leakSecrets,
 		`ACS3-HMAC-SHA256 ***`, `SDK-HMAC-SHA256 ***`, `X-Auth-Token:***`, `LoginToken=%2A%2A%2A`,
 		"RebootDesktops", "batch-delete", "InvalidLoginToken", "retrying cloud call", "Throttling")
+}
+
+// leakProviderBlock configures the provider at url with every kind of
+// Alibaba credential and huaweiCreds, all of them leak-check values.
+func leakProviderBlock(url, huaweiCreds string) string {
+	return fmt.Sprintf(`
+provider "clouddesktop" {
+  alibaba {
+    region         = %q
+    access_key     = %q
+    secret_key     = %q
+    security_token = %q
+    endpoint       = %q
+  }
+  huawei {
+    region     = "cn-north-4"
+    project_id = %q
+    %s
+    endpoint   = %q
+  }
+}
+`, mockcloud.DemoAlibabaRegion, leakAlibabaAK, leakAlibabaSK, leakAlibabaSTS, url, mockcloud.DemoHuaweiProject, huaweiCreds, url)
 }
 
 // tracedLog makes the test's Terraform runs (Terraform's and the
