@@ -119,19 +119,26 @@ func (b *bench) fleet(cloud string, n int, prefix string) (idsJSON string) {
 	return idsVar(b.mock.SeedFleet(cloud, region, prefix, n))
 }
 
-func (b *bench) reboot(r *row, wait bool) (result, error) {
+// fleetDir seeds the row's fleet and writes a working directory whose
+// configuration is the provider block and resource, which takes the IDs
+// as var.ids.
+func (b *bench) fleetDir(r *row, resource string) (string, error) {
 	ids := b.fleet(r.cloud, r.desktops, strings.ReplaceAll(r.name, " ", "-"))
-	dir, err := b.workdir(strings.ReplaceAll(r.name, " ", "_"), map[string]string{
+	return b.workdir(strings.ReplaceAll(r.name, " ", "_"), map[string]string{
 		"terraform.tfvars.json": ids,
-		"main.tf": header + b.providerBlock() + fmt.Sprintf(`
+		"main.tf":               header + b.providerBlock() + resource,
+	})
+}
+
+func (b *bench) reboot(r *row, wait bool) (result, error) {
+	dir, err := b.fleetDir(r, fmt.Sprintf(`
 resource "clouddesktop_desktop_reboot" "fleet" {
   cloud       = %q
   desktop_ids = var.ids
   wait        = %t
   keepers     = { round = "1" }
 }
-`, r.cloud, wait),
-	})
+`, r.cloud, wait))
 	if err != nil {
 		return result{}, err
 	}
@@ -140,16 +147,12 @@ resource "clouddesktop_desktop_reboot" "fleet" {
 }
 
 func (b *bench) batchDelete(r *row) (result, error) {
-	ids := b.fleet(r.cloud, r.desktops, strings.ReplaceAll(r.name, " ", "-"))
-	dir, err := b.workdir(strings.ReplaceAll(r.name, " ", "_"), map[string]string{
-		"terraform.tfvars.json": ids,
-		"main.tf": header + b.providerBlock() + fmt.Sprintf(`
+	dir, err := b.fleetDir(r, fmt.Sprintf(`
 resource "clouddesktop_desktop_batch_delete" "fleet" {
   cloud       = %q
   desktop_ids = var.ids
 }
-`, r.cloud),
-	})
+`, r.cloud))
 	if err != nil {
 		return result{}, err
 	}
