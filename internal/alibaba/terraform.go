@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	provschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
@@ -58,9 +57,8 @@ type settings struct {
 
 func (Adapter) Configure(ctx context.Context, block types.Object, env func(string) string, t tfcloud.Tuning, diags *diag.Diagnostics) tfcloud.Configured {
 	var m providerBlockModel
-	if !block.IsNull() && !block.IsUnknown() {
-		diags.Append(block.As(ctx, &m, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
-	}
+	_, d := tfcloud.ReadBlock(ctx, block, &m)
+	diags.Append(d...)
 	a := &settings{Tuning: t}
 	a.regionID = tfcloud.FromEnv(env, m.Region, &a.unknown, "ALIBABA_CLOUD_REGION_ID", "ALICLOUD_REGION", "ALIBABA_CLOUD_REGION")
 	a.accessKey = tfcloud.FromEnv(env, m.AccessKey, &a.unknown, "ALICLOUD_ACCESS_KEY")

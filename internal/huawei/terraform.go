@@ -13,7 +13,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
@@ -70,9 +69,8 @@ type settings struct {
 
 func (Adapter) Configure(ctx context.Context, block types.Object, env func(string) string, t tfcloud.Tuning, diags *diag.Diagnostics) tfcloud.Configured {
 	var m providerBlockModel
-	if !block.IsNull() && !block.IsUnknown() {
-		diags.Append(block.As(ctx, &m, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})...)
-	}
+	_, d := tfcloud.ReadBlock(ctx, block, &m)
+	diags.Append(d...)
 	h := &settings{Tuning: t}
 	h.regionName = tfcloud.FromEnv(env, m.Region, &h.unknown, "HW_REGION_NAME")
 	h.projectID = tfcloud.FromEnv(env, m.ProjectID, &h.unknown, "HW_PROJECT_ID", "HUAWEICLOUD_SDK_PROJECT_ID")
@@ -163,14 +161,13 @@ func (h *settings) Reboot(ctx context.Context, r tfcloud.RebootRequest) (fleet.B
 		return nil, err
 	}
 	opts := RebootOptions{Type: "SOFT", Wait: r.Wait, Poll: h.Poll, Settle: h.RebootSettle}
-	if !r.Options.IsNull() && !r.Options.IsUnknown() {
-		var m rebootTypeModel
-		if diags := r.Options.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
-			return nil, tfcloud.DiagsError(diags)
-		}
-		if m.Type.ValueString() != "" {
-			opts.Type = m.Type.ValueString()
-		}
+	var m rebootTypeModel
+	written, diags := tfcloud.ReadBlock(ctx, r.Options, &m)
+	if diags.HasError() {
+		return nil, tfcloud.DiagsError(diags)
+	}
+	if written && m.Type.ValueString() != "" {
+		opts.Type = m.Type.ValueString()
 	}
 	return c.Rebooter(opts), nil
 }
@@ -188,11 +185,12 @@ func (h *settings) Delete(ctx context.Context, r tfcloud.DeleteRequest) (fleet.B
 	}
 	// The API's defaults, for a resource without the block.
 	opts := DeleteOptions{EmailNotification: true, Deletion: retry.Deletion{Wait: r.Wait, FailMissing: !r.IgnoreMissing, Poll: h.Poll}}
-	if !r.Options.IsNull() && !r.Options.IsUnknown() {
-		var m deleteBlockModel
-		if diags := r.Options.As(ctx, &m, basetypes.ObjectAsOptions{}); diags.HasError() {
-			return nil, tfcloud.DiagsError(diags)
-		}
+	var m deleteBlockModel
+	written, diags := tfcloud.ReadBlock(ctx, r.Options, &m)
+	if diags.HasError() {
+		return nil, tfcloud.DiagsError(diags)
+	}
+	if written { // else the API's defaults, above
 		opts.DeleteUsers = m.DeleteUsers.ValueBool()
 		opts.EmailNotification = m.EmailNotification.IsNull() || m.EmailNotification.ValueBool()
 		opts.IsForceDelete = m.IsForceDelete.ValueBool()

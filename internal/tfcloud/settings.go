@@ -1,6 +1,7 @@
 package tfcloud
 
 import (
+	"context"
 	"errors"
 	"fmt"
 
@@ -9,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	resschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/validators"
 )
@@ -61,6 +63,16 @@ func ActionBlockOf(b resschema.SingleNestedBlock) actschema.SingleNestedBlock {
 		}
 	}
 	return actschema.SingleNestedBlock{MarkdownDescription: b.MarkdownDescription, Attributes: attrs}
+}
+
+// ReadBlock decodes a cloud's block into target, a pointer to its model;
+// written is false, and target untouched, when the block is not written
+// (null) or not yet known.
+func ReadBlock(ctx context.Context, block types.Object, target any) (written bool, diags diag.Diagnostics) {
+	if block.IsNull() || block.IsUnknown() {
+		return false, nil
+	}
+	return true, block.As(ctx, target, basetypes.ObjectAsOptions{UnhandledUnknownAsEmpty: true})
 }
 
 // DiagsError turns diagnostics that should never occur (a block that does
