@@ -100,11 +100,16 @@ func (s *Server) alibabaExchange(r *http.Request, body []byte) *exchange {
 			}
 			return "anonymous", nil
 		}
-		ak, fail := verifyACS3(r, body, s.cfg.AlibabaKeys, s.wallClock(), s.nonceSeen)
-		if fail != nil {
-			return "", ex.errorResponse(fail.status, fail.code, fail.message)
+		ak, fail := verifyACS3(r, body, s.secretOf(CloudAlibaba), s.wallClock(), s.nonceSeen)
+		if fail == nil {
+			// The signature is good; a temporary key also needs its
+			// security token, which the signature covers.
+			var auth string
+			if auth, fail = s.keyAuth(CloudAlibaba, ak, r.Header.Get("x-acs-security-token")); fail == nil {
+				return auth, nil
+			}
 		}
-		return "ak:" + ak, nil
+		return "", ex.errorResponse(fail.status, fail.code, fail.message)
 	}
 	ex.plan = func(now time.Time) plan {
 		h := &aliHandler{s: s, params: params, region: region, requestID: requestID, ex: ex, now: now}
@@ -143,7 +148,8 @@ func (s *Server) loginTokenAccepted(session, token string) bool {
 	return false
 }
 
-// nonceSeen records an x-acs-signature-nonce and says whether it was seen in
+// nonceSeen records a signature nonce (x-acs-signature-nonce, or the STS's
+// SignatureNonce with a prefix of its own) and says whether it was seen in
 // the signature window before: a replayed signed request is refused.
 func (s *Server) nonceSeen(nonce string) bool {
 	s.mu.Lock()

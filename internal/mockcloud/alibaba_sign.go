@@ -45,14 +45,15 @@ func parseACS3(h string) (authHeader, *authFailure) {
 }
 
 // verifyACS3 checks an AK-signed request and returns the AccessKeyId.
-// nonceSeen is asked (after the signature is known good) whether the
-// request's x-acs-signature-nonce was used before.
-func verifyACS3(r *http.Request, body []byte, keys map[string]string, now time.Time, nonceSeen func(string) bool) (string, *authFailure) {
+// secretOf gives the secret of an access key the mock knows. nonceSeen is
+// asked (after the signature is known good) whether the request's
+// x-acs-signature-nonce was used before.
+func verifyACS3(r *http.Request, body []byte, secretOf func(string) (string, bool), now time.Time, nonceSeen func(string) bool) (string, *authFailure) {
 	a, fail := parseACS3(r.Header.Get("Authorization"))
 	if fail != nil {
 		return "", fail
 	}
-	secret, ok := keys[a.accessKey]
+	secret, ok := secretOf(a.accessKey)
 	if !ok {
 		return "", &authFailure{http.StatusNotFound, "InvalidAccessKeyId.NotFound", "Specified access key is not found."}
 	}

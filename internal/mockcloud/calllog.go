@@ -15,8 +15,8 @@ import (
 // included.
 type Call struct {
 	Cloud     string `json:"cloud"`
-	Operation string `json:"operation"` // Alibaba action name; Huawei: "BatchDeleteDesktops", "BatchRunDesktops" (desktops/action), "ShowJob", "ListDesktopsDetail", "ShowDesktopDetail"
-	Version   string `json:"version"`   // Alibaba API version; Huawei "v2"
+	Operation string `json:"operation"` // Alibaba action name (STS: "AssumeRole", "AssumeRoleWithOIDC"); Huawei: "BatchDeleteDesktops", "BatchRunDesktops" (desktops/action), "ShowJob", "ListDesktopsDetail", "ShowDesktopDetail", IAM "CreateTokenWithIdToken", "CreateTemporaryAccessKeyByToken"
+	Version   string `json:"version"`   // Alibaba API version; Huawei "v2", IAM "v3.0"
 	Method    string `json:"method"`
 	Path      string `json:"path"`
 	// Params are the Alibaba query (and form) parameters, flattened as sent
@@ -27,11 +27,11 @@ type Call struct {
 	// for tests in this process only, never shown by the control API or
 	// the log.
 	Header      http.Header `json:"-"`
-	Body        []byte      `json:"body"`
+	Body        []byte      `json:"body"`       // as sent, but an STS or IAM call's tokens are masked, here and in Params: the control API shows both
 	DesktopIDs  []string    `json:"desktopIds"` // desktops named in the request
 	ClientToken string      `json:"clientToken"`
 	JobID       string      `json:"jobId"` // Huawei: the job a BatchDeleteDesktops created, or the one ShowJob asked for
-	Auth        string      `json:"auth"`  // "ak:<AccessKeyId>", "token", "anonymous", or "" when auth failed
+	Auth        string      `json:"auth"`  // "ak:<AccessKeyId>", "sts:<issued AccessKeyId>", "token", "anonymous", or "" when auth failed
 	Status      int         `json:"status"`
 	RequestID   string      `json:"requestId"`
 	ErrorCode   string      `json:"errorCode"`
@@ -148,8 +148,11 @@ func flatQuery(q url.Values) map[string]string {
 	return out
 }
 
+// redacted stands in for a secret in what the mock shows of a call.
+const redacted = "REDACTED"
+
 // sensitiveParams are never shown by the control API or the log.
-var sensitiveParams = map[string]bool{"LoginToken": true, "SessionToken": true, "SecurityToken": true, "AccessKeySecret": true}
+var sensitiveParams = map[string]bool{"LoginToken": true, "SessionToken": true, "SecurityToken": true, "AccessKeySecret": true, "OIDCToken": true}
 
 // redactedCall is what the control API shows of a call: the body as text and
 // token-bearing parameters masked, since /_mock/calls has no auth.
@@ -159,7 +162,7 @@ func redactedCall(c Call) map[string]any {
 	sort.Strings(keys)
 	for _, k := range keys {
 		if sensitiveParams[k] {
-			params[k] = "REDACTED"
+			params[k] = redacted
 		} else {
 			params[k] = c.Params[k]
 		}

@@ -20,6 +20,7 @@ import (
 //	GET    /_mock/desktops           every desktop the clouds know
 //	POST   /_mock/desktops           [Desktop, ...] or one Desktop, or {"cloud","region","prefix","count"} to seed
 //	GET    /_mock/calls              recorded calls (tokens redacted)
+//	GET    /_mock/issued             temporary credentials issued by the STS / IAM (keys and times; never a secret or token)
 //	DELETE /_mock/calls              forget them
 //	GET    /_mock/faults             injected faults
 //	POST   /_mock/faults             a Fault; durations as "2s" or nanoseconds; returns {"id"}
@@ -53,6 +54,8 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 			out[i] = redactedCall(c)
 		}
 		writeJSON(w, http.StatusOK, out)
+	case path == "/issued" && r.Method == http.MethodGet:
+		writeJSON(w, http.StatusOK, s.issuedInfo())
 	case path == "/calls" && r.Method == http.MethodDelete:
 		s.ResetCalls()
 		w.WriteHeader(http.StatusNoContent)

@@ -10,11 +10,24 @@
 //     LoginToken instead.
 //   - Huawei Cloud Workspace, REST: paths under /v2/{project_id}/, signed
 //     with SDK-HMAC-SHA256 or carrying an IAM token in X-Auth-Token.
+//   - Short-lived credentials, as the clouds issue them for keyless flows:
+//     Alibaba's STS (AssumeRole, signed with RPC V1 HMAC-SHA1, and the
+//     anonymous AssumeRoleWithOIDC, on POST / with Action and Version
+//     2015-04-01 in the query) and Huawei IAM's federated login (an id
+//     token for a federated token, then that for temporary AK/SK, under
+//     /v3.0/). An issued key works only with its security token, and only
+//     until it expires, on the wall clock like signature dates
+//     (Config.CredentialLifetime can set every lifetime). Issued
+//     lists them, IssuedSecrets their secrets.
+//   - TLS, for clients that insist on it (credentials-go calls the STS over
+//     https only): NewAuthority makes a throwaway CA and a certificate for
+//     loopback, to serve the same handler with.
 //   - A JSON control API under /_mock/ for standalone use (cmd/mockcloud).
 //     It has no authentication: bind the server to loopback only.
 //
-// The signature verifiers are written from the published algorithms and do
-// not import the SDK signers, so the SDK and the mock check each other: a
+// The signature verifiers (ACS3-HMAC-SHA256, RPC V1 HMAC-SHA1,
+// SDK-HMAC-SHA256) are written from the published algorithms and do not
+// import the SDK signers, so the SDK and the mock check each other: a
 // bug in either shows up as a rejected call.
 //
 // Desktop state is derived from time on every read (the start of each

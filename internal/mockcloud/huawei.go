@@ -119,7 +119,12 @@ func (s *Server) huaweiExchange(r *http.Request, body []byte) *exchange {
 			if r.Header.Get("Authorization") == "" {
 				return "", ex.errorResponse(http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: neither X-Auth-Token nor an AK/SK signature was sent.")
 			}
-			ak, fail := verifySDKHMAC(r, body, s.cfg.HuaweiKeys, s.wallClock())
+			ak, fail := verifySDKHMAC(r, body, s.secretOf(CloudHuawei), s.wallClock())
+			if fail == nil {
+				// A temporary AK also needs its security token, which
+				// the signature covers.
+				auth, fail = s.keyAuth(CloudHuawei, ak, r.Header.Get("X-Security-Token"))
+			}
 			if fail != nil {
 				return "", ex.errorResponse(fail.status, fail.code, fail.message)
 			}
@@ -128,7 +133,6 @@ func (s *Server) huaweiExchange(r *http.Request, body []byte) *exchange {
 			if r.Header.Get("X-Project-Id") != project {
 				return "", ex.errorResponse(http.StatusUnauthorized, "APIGW.0301", "Incorrect IAM authentication information: X-Project-Id must equal the project ID in the URL.")
 			}
-			auth = "ak:" + ak
 		}
 		if s.projects != nil && !s.projects[project] {
 			// The caller is authenticated, so the record says who it was.

@@ -38,12 +38,13 @@ func parseSDKAuth(h string) (authHeader, *authFailure) {
 }
 
 // verifySDKHMAC checks an AK/SK-signed request and returns the AK.
-func verifySDKHMAC(r *http.Request, body []byte, keys map[string]string, now time.Time) (string, *authFailure) {
+// secretOf gives the SK of an AK the mock knows.
+func verifySDKHMAC(r *http.Request, body []byte, secretOf func(string) (string, bool), now time.Time) (string, *authFailure) {
 	a, fail := parseSDKAuth(r.Header.Get("Authorization"))
 	if fail != nil {
 		return "", fail
 	}
-	secret, ok := keys[a.accessKey]
+	secret, ok := secretOf(a.accessKey)
 	if !ok {
 		return "", iamFailure("the access key does not exist.")
 	}

@@ -33,14 +33,8 @@ func checkRPCV2Anonymous(r *http.Request, params url.Values, now time.Time) *aut
 	if !strings.EqualFold(params.Get("Format"), "JSON") {
 		return &authFailure{http.StatusBadRequest, "InvalidParameter.Format", "Format must be JSON."}
 	}
-	ts, err := time.Parse(acsDateLayout, params.Get("Timestamp"))
-	if err != nil {
-		return &authFailure{http.StatusBadRequest, "InvalidTimeStamp.Format",
-			"Timestamp must be an ISO 8601 UTC time like 2006-01-02T15:04:05Z."}
-	}
-	if !withinSignatureWindow(ts, now) {
-		return &authFailure{http.StatusBadRequest, "InvalidTimeStamp.Expired",
-			"Specified time stamp or date value is expired: Timestamp must be within 15 minutes of the server time."}
+	if fail := checkRPCTimestamp(params, now); fail != nil {
+		return fail
 	}
 	signed := r.Header.Get("Authorization") != ""
 	for _, name := range rpcV2Signing {
@@ -49,6 +43,24 @@ func checkRPCV2Anonymous(r *http.Request, params url.Values, now time.Time) *aut
 	if signed {
 		return &authFailure{http.StatusBadRequest, "UnexpectedSignature",
 			"RebootDesktops 2020-10-02 is an anonymous client API: send it without a signature, AccessKeyId or Authorization header; the LoginToken identifies the user."}
+	}
+	return nil
+}
+
+// checkRPCTimestamp checks the Timestamp common parameter of an RPC request
+// (V2, and V1 as the STS takes it) against the signature window.
+func checkRPCTimestamp(params url.Values, now time.Time) *authFailure {
+	if params.Get("Timestamp") == "" {
+		return &authFailure{http.StatusBadRequest, "MissingParameter", missingParam("Timestamp")}
+	}
+	ts, err := time.Parse(acsDateLayout, params.Get("Timestamp"))
+	if err != nil {
+		return &authFailure{http.StatusBadRequest, "InvalidTimeStamp.Format",
+			"Timestamp must be an ISO 8601 UTC time like 2006-01-02T15:04:05Z."}
+	}
+	if !withinSignatureWindow(ts, now) {
+		return &authFailure{http.StatusBadRequest, "InvalidTimeStamp.Expired",
+			"Specified time stamp or date value is expired: Timestamp must be within 15 minutes of the server time."}
 	}
 	return nil
 }

@@ -44,6 +44,23 @@ type Config struct {
 	// Log, when set, receives one line per cloud call. Lines never hold
 	// signatures, tokens or secrets.
 	Log io.Writer
+
+	// Short-lived credentials: what the STS and IAM take and hand out
+	// (sts.go, iam.go, credentials.go).
+
+	// AlibabaRoles are the roles (by ARN) that the STS's AssumeRole and
+	// AssumeRoleWithOIDC may assume.
+	AlibabaRoles map[string]AlibabaRole
+	// AlibabaOIDCProviders are the OIDC providers (by ARN) that
+	// AssumeRoleWithOIDC knows, each with the OIDC tokens it accepts.
+	AlibabaOIDCProviders map[string][]string
+	// HuaweiIdentityProviders are the IAM identity providers (by the ID
+	// sent in X-Idp-Id), each with the id tokens it accepts.
+	HuaweiIdentityProviders map[string][]string
+	// CredentialLifetime is how long every issued credential (and Huawei's
+	// subject token) lives; zero means what the request asks for (Alibaba
+	// DurationSeconds, Huawei duration_seconds).
+	CredentialLifetime time.Duration
 }
 
 // Timing is how long each phase of a transition lasts. Zero means instant.
@@ -75,18 +92,28 @@ type Server struct {
 	// jobIDsHanded marks the Config.HuaweiJobIDs already given out.
 	jobIDsHanded map[string]bool
 	tokenCache   map[string]*tokenEntry // Alibaba client API idempotence, by action and ClientToken
-	nonces       map[string]time.Time   // Alibaba x-acs-signature-nonce values seen, for replay refusal
+	nonces       map[string]time.Time   // Alibaba x-acs-signature-nonce and RPC SignatureNonce values seen, for replay refusal
 	calls        []*Call
 	hooks        []func(Call) // OnCall
 	faults       []*faultEntry
 	nextFault    int
 	faultRNG     *rand.Rand
 	idRNG        *rand.Rand
-	// signatureSkew shifts the clock that signature dates are checked
-	// against. That clock is the wall clock, not the mock's (Advance)
-	// clock, because the SDKs sign with the wall clock; tests in this
-	// package skew it to make fresh SDK signatures look stale.
+	// signatureSkew shifts the clock that signature dates, and the expiry
+	// of issued credentials, are checked against. That clock is the wall
+	// clock, not the mock's (Advance) clock, because the SDKs sign with
+	// the wall clock and decide when to refresh a credential by it; tests
+	// in this package skew it to make fresh SDK signatures look stale and
+	// issued credentials expire without waiting.
 	signatureSkew atomic.Int64
+
+	// What the STS and IAM handed out (credentials.go).
+	issued     []*IssuedCredential // in issue order
+	issuedKeys map[issuedKey]*IssuedCredential
+	// subjectTokens are the Huawei federated tokens (X-Subject-Token)
+	// handed out, which CreateTemporaryAccessKeyByToken takes.
+	subjectTokens map[string]*subjectToken
+	secrets       []string // every secret handed out, in issue order
 }
 
 // New returns a mock cloud with no desktops.
@@ -101,6 +128,9 @@ func New(cfg Config) *Server {
 		jobIDsHanded: map[string]bool{},
 		tokenCache:   map[string]*tokenEntry{},
 		nonces:       map[string]time.Time{},
+
+		issuedKeys:    map[issuedKey]*IssuedCredential{},
+		subjectTokens: map[string]*subjectToken{},
 		// Two generators, so seeding a fleet does not change which calls
 		// a probabilistic fault hits.
 		faultRNG: rand.New(rand.NewSource(cfg.Seed)),
@@ -136,7 +166,8 @@ func (s *Server) Now() time.Time {
 
 func (s *Server) nowLocked() time.Time { return time.Now().Add(s.offset) }
 
-// wallClock is what signature dates are checked against.
+// wallClock is what signature dates and credential expiry are checked
+// against.
 func (s *Server) wallClock() time.Time {
 	return time.Now().Add(time.Duration(s.signatureSkew.Load()))
 }
@@ -144,8 +175,9 @@ func (s *Server) wallClock() time.Time {
 // maxBody bounds what one request may send; the real APIs take far less.
 const maxBody = 1 << 20
 
-// ServeHTTP routes by path: /_mock/ is the control API, /v2/ is Huawei, and
-// / is the Alibaba RPC endpoint.
+// ServeHTTP routes by path: /_mock/ is the control API, /v2/ is Huawei
+// Workspace, /v3.0/ is Huawei IAM, and / is the Alibaba RPC endpoint, where
+// AssumeRole and AssumeRoleWithOIDC of version 2015-04-01 go to the STS.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.Path == "/_mock" || strings.HasPrefix(r.URL.Path, "/_mock/") {
 		s.serveControl(w, r)
@@ -160,6 +192,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case strings.HasPrefix(r.URL.Path, "/v2/"):
 		ex = s.huaweiExchange(r, body)
+	case strings.HasPrefix(r.URL.Path, "/v3.0/"):
+		ex = s.iamExchange(r, body)
+	case r.URL.Path == "/" && isSTSRequest(r):
+		ex = s.stsExchange(r, body)
 	case r.URL.Path == "/":
 		ex = s.alibabaExchange(r, body)
 	default:
@@ -178,10 +214,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // authenticate, inject faults, plan, apply, respond.
 type exchange struct {
 	call *Call
-	// authenticate says who the caller is ("ak:<id>", "token",
-	// "anonymous") and returns a nil response when it may proceed, or the
-	// error response. It runs without the lock, so it must not touch call:
-	// Calls may be reading it.
+	// authenticate says who the caller is ("ak:<id>", "sts:<issued
+	// id>", "token", "anonymous") and returns a nil response when it may
+	// proceed, or the error response. It runs without the lock, so it
+	// must not touch call: Calls may be reading it.
 	authenticate func() (auth string, fail *response)
 	// plan validates the request against the current state and returns the
 	// response plus a function that makes the change. It runs under s.mu
