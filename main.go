@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/provider"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/secretfile"
 )
 
 // version is set by goreleaser at release time.
@@ -30,6 +31,11 @@ func main() {
 		Debug:   debug,
 	})
 	stopProfile()
+	// Terraform has stopped the provider: no secret it wrote to a file
+	// for an SDK may outlive it.
+	if rmErr := secretfile.RemoveAll(); rmErr != nil {
+		log.Print(rmErr.Error())
+	}
 	if err != nil {
 		log.Fatal(err.Error())
 	}

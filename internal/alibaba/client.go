@@ -42,6 +42,14 @@ type Config struct {
 	// signed call (never in NewClient: a client-API-only user has none).
 	AccessKey, SecretKey, SecurityToken string
 
+	// AssumeRole or AssumeRoleWithOIDC (at most one) trade credentials
+	// for a role's temporary ones at STSEndpoint (host[:port], always
+	// called over https; empty is credentials-go's default), refreshed
+	// before they expire.
+	AssumeRole         *AssumeRole
+	AssumeRoleWithOIDC *AssumeRoleWithOIDC
+	STSEndpoint        string
+
 	// Endpoint is a full URL, "https://host" or "http://host:port"; empty
 	// means https://ecd.{Region}.aliyuncs.com.
 	Endpoint string
@@ -59,8 +67,8 @@ type Config struct {
 
 // String keeps secrets out of any log line or message that prints a Config.
 func (c Config) String() string {
-	return fmt.Sprintf("alibaba.Config{Region:%q Endpoint:%q AccessKey:%s SecretKey:%s SecurityToken:%s Timeout:%s}",
-		c.Region, c.Endpoint, fleet.Masked(c.AccessKey), fleet.Masked(c.SecretKey), fleet.Masked(c.SecurityToken), c.Timeout)
+	return fmt.Sprintf("alibaba.Config{Region:%q Endpoint:%q AccessKey:%s SecretKey:%s SecurityToken:%s OIDCToken:%s Timeout:%s}",
+		c.Region, c.Endpoint, fleet.Masked(c.AccessKey), fleet.Masked(c.SecretKey), fleet.Masked(c.SecurityToken), fleet.Masked(oidcToken(c)), c.Timeout)
 }
 
 // GoString covers %#v, which would otherwise bypass String.
@@ -130,7 +138,7 @@ func NewClient(cfg Config) (*Client, error) {
 	// builds, which recordingClient does not use; the per-call context
 	// deadline in call is what actually bounds a call.
 	ms := int(timeout / time.Millisecond)
-	cred := newLazyCredential(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken)
+	cred := newLazyCredential(cfg)
 	oc := &openapi.Config{
 		RegionId:       &region,
 		Endpoint:       &host,
@@ -163,9 +171,17 @@ func NewClient(cfg Config) (*Client, error) {
 		region:      region,
 		timeout:     timeout,
 		retry:       cfg.Retry,
-		secrets:     fleet.Secrets(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken),
+		secrets:     fleet.Secrets(cfg.AccessKey, cfg.SecretKey, cfg.SecurityToken, oidcToken(cfg)),
 		plainRemote: !cfg.AllowPlainHTTP && endpoint.PlainRemote(scheme+"://"+host),
 	}, nil
+}
+
+// oidcToken is the OIDC token cfg carries, a secret like the keys.
+func oidcToken(cfg Config) string {
+	if cfg.AssumeRoleWithOIDC == nil {
+		return ""
+	}
+	return cfg.AssumeRoleWithOIDC.OIDCToken
 }
 
 // parseEndpoint splits a full endpoint URL into what darabonba wants: the

@@ -6,6 +6,7 @@ import (
 
 	"github.com/alibabacloud-go/tea/tea"
 	credential "github.com/aliyun/credentials-go/credentials"
+	"github.com/aliyun/credentials-go/credentials/providers"
 )
 
 // ErrMissingCredentials is wrapped by every error of a signed call that found
@@ -25,18 +26,20 @@ func (e *credentialsError) Is(target error) bool { return target == ErrMissingCr
 
 // lazyCredential implements credential.Credential for darabonba, building
 // the real one at the first signed call: the default chain reads the
-// environment and profile files, which a client-API-only user (or a plan)
-// must never need. The mutex also serialises the chain, whose
-// DefaultCredentialsProvider keeps unguarded state.
+// environment and profile files, and a role flow calls STS, neither of
+// which a client-API-only user (or a plan) must need. The mutex also
+// serialises the credentials-go providers, which keep unguarded state (the
+// default chain's last provider, a role's session and its expiry).
 type lazyCredential struct {
 	ak, sk, sts string
+	flow        *roleFlow // nil: the keys, or the default chain
 
 	mu    sync.Mutex
 	inner credential.Credential
 }
 
-func newLazyCredential(ak, sk, sts string) *lazyCredential {
-	return &lazyCredential{ak: ak, sk: sk, sts: sts}
+func newLazyCredential(cfg Config) *lazyCredential {
+	return &lazyCredential{ak: cfg.AccessKey, sk: cfg.SecretKey, sts: cfg.SecurityToken, flow: newRoleFlow(cfg)}
 }
 
 func (l *lazyCredential) GetCredential() (*credential.CredentialModel, error) {
@@ -51,6 +54,11 @@ func (l *lazyCredential) GetCredential() (*credential.CredentialModel, error) {
 	}
 	m, err := l.inner.GetCredential()
 	if err != nil {
+		if l.flow != nil {
+			// The provider keeps no failed session: the next call asks
+			// STS again.
+			return nil, l.flow.fail(err)
+		}
 		// Walk the whole chain again next time: after a failure the
 		// chain only retries the provider it tried last.
 		l.inner = nil
@@ -64,26 +72,50 @@ func (l *lazyCredential) GetCredential() (*credential.CredentialModel, error) {
 }
 
 func (l *lazyCredential) build() (credential.Credential, error) {
+	if l.flow != nil && l.flow.oidc != nil {
+		// AssumeRoleWithOIDC is anonymous: no base credentials.
+		return l.flow.build(nil)
+	}
+	base, typ, err := l.base()
+	if err != nil {
+		return nil, err
+	}
+	if l.flow != nil {
+		return l.flow.build(base)
+	}
+	return credential.FromCredentialsProvider(typ, base), nil
+}
+
+// base is the credentials of the keys given, or the default chain's.
+func (l *lazyCredential) base() (providers.CredentialsProvider, string, error) {
 	if l.ak == "" {
 		if l.sk != "" || l.sts != "" {
-			return nil, &credentialsError{reason: "a secret key or security token was given without an access key"}
+			return nil, "", &credentialsError{reason: "a secret key or security token was given without an access key"}
 		}
-		return credential.NewCredential(nil)
+		return providers.NewDefaultCredentialsProvider(), "default", nil
 	}
 	if l.sk == "" {
 		// credentials-go would quietly take the secret from the
 		// environment instead, pairing keys of two different users.
-		return nil, &credentialsError{reason: "an access key was given without its secret key"}
+		return nil, "", &credentialsError{reason: "an access key was given without its secret key"}
 	}
-	cfg := &credential.Config{Type: tea.String("access_key"), AccessKeyId: tea.String(l.ak), AccessKeySecret: tea.String(l.sk)}
+	var (
+		p   providers.CredentialsProvider
+		err error
+		typ = "access_key"
+	)
 	if l.sts != "" {
-		cfg.Type, cfg.SecurityToken = tea.String("sts"), tea.String(l.sts)
+		typ = "sts"
+		p, err = providers.NewStaticSTSCredentialsProviderBuilder().
+			WithAccessKeyId(l.ak).WithAccessKeySecret(l.sk).WithSecurityToken(l.sts).Build()
+	} else {
+		p, err = providers.NewStaticAKCredentialsProviderBuilder().
+			WithAccessKeyId(l.ak).WithAccessKeySecret(l.sk).Build()
 	}
-	c, err := credential.NewCredential(cfg)
 	if err != nil {
-		return nil, &credentialsError{reason: err.Error()}
+		return nil, "", &credentialsError{reason: err.Error()}
 	}
-	return c, nil
+	return p, typ, nil
 }
 
 // The remaining methods complete credential.Credential; darabonba only
@@ -117,6 +149,8 @@ func (l *lazyCredential) GetBearerToken() *string { return tea.String("") }
 
 func (l *lazyCredential) GetType() *string {
 	switch {
+	case l.flow != nil:
+		return tea.String(l.flow.typeName())
 	case l.ak == "":
 		return tea.String("default")
 	case l.sts != "":

@@ -7,10 +7,12 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	provschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/tfcloud"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/validators"
 )
 
 // Adapter is what Alibaba Cloud WUYING / Elastic Desktop Service gives
@@ -41,12 +43,17 @@ type providerBlockModel struct {
 	SecurityToken  types.String `tfsdk:"security_token"`
 	Endpoint       types.String `tfsdk:"endpoint"`
 	AllowPlainHTTP types.Bool   `tfsdk:"allow_plain_http"`
+	STSEndpoint    types.String `tfsdk:"sts_endpoint"`
+	// The keyless flows (terraform_roles.go).
+	AssumeRole         types.Object `tfsdk:"assume_role"`
+	AssumeRoleWithOIDC types.Object `tfsdk:"assume_role_with_oidc"`
 }
 
 // settings is the provider block resolved with the environment.
 type settings struct {
 	tfcloud.Tuning
 	regionID, accessKey, secretKey, securityToken, endpoint string
+	roleSettings
 	// allowPlainHTTP is the user's opt-in to an http:// endpoint off
 	// this machine (see tfcloud.Transport.PlainHTTPError).
 	allowPlainHTTP bool
@@ -67,6 +74,7 @@ func (Adapter) Configure(ctx context.Context, block types.Object, env func(strin
 	a.endpoint = tfcloud.FromEnv(env, m.Endpoint, &a.unknown, "CLOUDDESKTOP_ALIBABA_ENDPOINT")
 	a.allowPlainHTTP = m.AllowPlainHTTP.ValueBool()
 	tfcloud.CheckEnvEndpoint("alibaba", "CLOUDDESKTOP_ALIBABA_ENDPOINT", a.endpoint, diags)
+	a.configureRoles(ctx, m, env, diags)
 	return a
 }
 
@@ -81,7 +89,11 @@ const credentialsHelp = "Set `alibaba.access_key` and `alibaba.secret_key` in th
 	"none: set `login_token` and `session_id` in the resource's `alibaba` block (and `wait = false`)."
 
 func (Adapter) CredentialsHelp(err error) (string, bool) {
-	if errors.Is(err, ErrMissingCredentials) {
+	var exchange *exchangeError
+	switch {
+	case errors.As(err, &exchange):
+		return exchange.help, true
+	case errors.Is(err, ErrMissingCredentials):
 		return credentialsHelp, true
 	}
 	return "", false
@@ -91,7 +103,12 @@ func (a *settings) Region() string { return a.regionID }
 
 func (a *settings) Transport() tfcloud.Transport {
 	t := tfcloud.Transport{Endpoint: a.endpoint, AllowPlainHTTP: a.allowPlainHTTP}
-	if a.securityToken != "" {
+	switch {
+	case a.oidc != nil:
+		t.Bearer = "the STS security token that alibaba.assume_role_with_oidc obtains"
+	case a.assumeRole != nil:
+		t.Bearer = "the STS security token that alibaba.assume_role obtains"
+	case a.securityToken != "":
 		t.Bearer = "the STS security token (alibaba.security_token)"
 	}
 	return t
@@ -113,7 +130,7 @@ func (a *settings) CheckPlan(ctx context.Context, region string, options types.O
 		return "Credential would cross the network unencrypted", err
 	}
 	if !clientAPI {
-		return "Cloud not configured", a.requireAccessKey()
+		return "Cloud not configured", a.requireCredentials()
 	}
 	return "", nil
 }
@@ -121,9 +138,13 @@ func (a *settings) CheckPlan(ctx context.Context, region string, options types.O
 var errNoRegion = errors.New("no Alibaba Cloud region: set `region` on the resource, `alibaba.region` in the provider block, " +
 	"or ALIBABA_CLOUD_REGION_ID / ALICLOUD_REGION")
 
-// requireAccessKey catches a half-configured key pair. With neither key
-// set, the Alibaba credential chain is tried when the first call is made.
-func (a *settings) requireAccessKey() error {
+// requireCredentials catches a role flow that lacks what it needs, and a
+// half-configured key pair. With neither key set, the Alibaba credential
+// chain is tried when the first call is made.
+func (a *settings) requireCredentials() error {
+	if err := a.checkRoles(); err != nil || a.oidc != nil {
+		return err // OIDC needs no keys
+	}
 	if (a.accessKey == "") != (a.secretKey == "") {
 		return fmt.Errorf("incomplete Alibaba Cloud credentials: set both `alibaba.access_key` and `alibaba.secret_key` " +
 			"(or ALICLOUD_ACCESS_KEY and ALICLOUD_SECRET_KEY), or neither to use the credential chain " +
@@ -140,14 +161,17 @@ func (a *settings) client(region string) (*Client, error) {
 		return nil, errNoRegion
 	}
 	return NewClient(Config{
-		Region:         region,
-		AccessKey:      a.accessKey,
-		SecretKey:      a.secretKey,
-		SecurityToken:  a.securityToken,
-		Endpoint:       a.endpoint,
-		AllowPlainHTTP: a.allowPlainHTTP,
-		Retry:          a.Retry,
-		UserAgent:      a.UserAgent,
+		Region:             region,
+		AccessKey:          a.accessKey,
+		SecretKey:          a.secretKey,
+		SecurityToken:      a.securityToken,
+		AssumeRole:         a.assumeRole,
+		AssumeRoleWithOIDC: a.oidc,
+		STSEndpoint:        a.stsEndpoint,
+		Endpoint:           a.endpoint,
+		AllowPlainHTTP:     a.allowPlainHTTP,
+		Retry:              a.Retry,
+		UserAgent:          a.UserAgent,
 	})
 }
 
@@ -163,7 +187,7 @@ func (a *settings) Reboot(ctx context.Context, r tfcloud.RebootRequest) (fleet.B
 		opts.ClientAPI = o.clientAPI(rebootBlockOf(r.ConfigOptions))
 	}
 	if opts.ClientAPI == nil {
-		if err := a.requireAccessKey(); err != nil {
+		if err := a.requireCredentials(); err != nil {
 			return nil, err
 		}
 	}
@@ -175,14 +199,14 @@ func (a *settings) Delete(ctx context.Context, r tfcloud.DeleteRequest) (fleet.B
 	if err != nil {
 		return nil, err
 	}
-	if err := a.requireAccessKey(); err != nil {
+	if err := a.requireCredentials(); err != nil {
 		return nil, err
 	}
 	return c.Deleter(DeleteOptions{Wait: r.Wait, FailMissing: !r.IgnoreMissing, Poll: a.Poll}), nil
 }
 
 func (a *settings) Lister(region string) (fleet.DesktopLister, error) {
-	if err := a.requireAccessKey(); err != nil {
+	if err := a.requireCredentials(); err != nil {
 		return nil, err
 	}
 	return a.client(region)
@@ -193,7 +217,9 @@ func (Adapter) ProviderBlock() provschema.SingleNestedBlock {
 		MarkdownDescription: "Alibaba Cloud WUYING / Elastic Desktop Service (API product `ecd`). " +
 			"Without `access_key`, credentials come from the standard Alibaba Cloud credential chain: " +
 			"`ALIBABA_CLOUD_ACCESS_KEY_ID` / `ALIBABA_CLOUD_ACCESS_KEY_SECRET` / `ALIBABA_CLOUD_SECURITY_TOKEN`, OIDC (RRSA), " +
-			"the `~/.aliyun/config.json` profile, `~/.alibabacloud/credentials`, or the ECS RAM role.",
+			"the `~/.aliyun/config.json` profile, `~/.alibabacloud/credentials`, or the ECS RAM role. " +
+			"Without long-lived keys: `assume_role_with_oidc` (Terraform Cloud's workload identity token, or any CI's OIDC token), " +
+			"or `assume_role` from restricted base credentials.",
 		Attributes: map[string]provschema.Attribute{
 			"region": tfcloud.RegionAttribute("Region ID such as `cn-hangzhou`. Or `ALIBABA_CLOUD_REGION_ID`, `ALICLOUD_REGION`, " +
 				"`ALIBABA_CLOUD_REGION`."),
@@ -202,6 +228,14 @@ func (Adapter) ProviderBlock() provschema.SingleNestedBlock {
 			"security_token":   tfcloud.SecretAttribute("STS security token, for temporary credentials. Or `ALICLOUD_SECURITY_TOKEN`."),
 			"allow_plain_http": tfcloud.AllowPlainHTTPAttribute("an STS `security_token`, or a reboot's client-API `login_token`"),
 			"endpoint":         tfcloud.EndpointAttribute("ECD", "https://ecd.{region}.aliyuncs.com", "CLOUDDESKTOP_ALIBABA_ENDPOINT"),
+			"sts_endpoint": provschema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "STS endpoint of `assume_role` and `assume_role_with_oidc`, `host[:port]` or `https://host[:port]` " +
+					"(always called over https), such as `sts.cn-hangzhou.aliyuncs.com`. Defaults to `sts.aliyuncs.com`, or " +
+					"`sts.{ALIBABA_CLOUD_STS_REGION}.aliyuncs.com`. Or `ALIBABA_CLOUD_STS_ENDPOINT`, `ALICLOUD_STS_ENDPOINT`.",
+				Validators: []validator.String{validators.STSEndpoint()},
+			},
 		},
+		Blocks: roleBlocks(),
 	}
 }

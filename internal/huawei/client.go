@@ -42,6 +42,10 @@ type Config struct {
 	// AuthToken, when set, is sent as X-Auth-Token and no request is signed.
 	AuthToken string
 
+	// Federated, when set, is the SDK's federated login: temporary keys
+	// from IAM for an id token, renewed before they expire.
+	Federated *Federated
+
 	// Endpoint is a full URL, "https://host" or "http://host:port"; empty
 	// means https://workspace.{Region}.myhuaweicloud.com.
 	Endpoint string
@@ -87,7 +91,7 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !cfg.AllowPlainHTTP && endpoint.PlainRemote(resolved) && (cfg.AuthToken != "" || cfg.SecurityToken != "") {
+	if !cfg.AllowPlainHTTP && endpoint.PlainRemote(resolved) && (cfg.AuthToken != "" || cfg.SecurityToken != "" || cfg.Federated != nil) {
 		// An IAM token or a security token in clear text could be read
 		// and replayed by anyone on the way.
 		return nil, errors.New("huawei: refusing to send the IAM or security token over plain http to a host that is not loopback: " +
@@ -113,6 +117,15 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 
 	switch {
+	case cfg.Federated != nil:
+		if cfg.AuthToken != "" || cfg.AccessKey != "" || cfg.SecretKey != "" {
+			return nil, errors.New("huawei: a federated login (idp_id) cannot be combined with access keys or an auth_token")
+		}
+		cred, err := newFederatedCredential(cfg.Federated, cfg.ProjectID, c.timeout, c.transport)
+		if err != nil {
+			return nil, err
+		}
+		c.cred, c.credType = cred, federatedCredentialType
 	case cfg.AuthToken != "":
 		c.cred = newTokenCredential(cfg.ProjectID, cfg.AuthToken)
 		c.credType = tokenCredentialType

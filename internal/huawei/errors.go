@@ -82,6 +82,7 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 	kind := kindLocal
 
 	var (
+		xe  *exchangeError
 		he  *httpError
 		me  *malformedError
 		be  *bodyReadError
@@ -94,6 +95,13 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 		ve  *tls.CertificateVerificationError
 	)
 	switch {
+	case errors.As(err, &xe):
+		// The IAM exchange failed before any Workspace request was
+		// built: nothing was sent, and retrying the same token at once
+		// will not make IAM accept it.
+		kind, sent = kindLocal, false
+		ce.HTTPStatus, ce.RequestID = 0, ""
+		ce.Message, ce.Cause = "", xe
 	case errors.As(err, &he):
 		kind, sent = kindHTTP, true
 		ce.HTTPStatus, ce.Code, ce.Message, ce.Detail = he.status, he.code, he.message, he.detail

@@ -2,6 +2,7 @@ package huawei
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -44,9 +45,16 @@ func (Adapter) Options(kind tfcloud.Kind) *tfcloud.Options {
 	return nil
 }
 
-// Huawei's credentials are all known at plan time (CheckPlan says what is
-// missing), so no call fails for want of them.
-func (Adapter) CredentialsHelp(error) (string, bool) { return "", false }
+// CredentialsHelp: Huawei's settings are all known at plan time (CheckPlan
+// says what is missing), so only a federated login's exchange at IAM can
+// fail for want of credentials.
+func (Adapter) CredentialsHelp(err error) (string, bool) {
+	var exchange *exchangeError
+	if errors.As(err, &exchange) {
+		return exchange.help, true
+	}
+	return "", false
+}
 
 type providerBlockModel struct {
 	Region         types.String `tfsdk:"region"`
@@ -57,6 +65,11 @@ type providerBlockModel struct {
 	AuthToken      types.String `tfsdk:"auth_token"`
 	Endpoint       types.String `tfsdk:"endpoint"`
 	AllowPlainHTTP types.Bool   `tfsdk:"allow_plain_http"`
+	// The federated login (terraform_federated.go).
+	IdpID       types.String `tfsdk:"idp_id"`
+	IDToken     types.String `tfsdk:"id_token"`
+	IDTokenFile types.String `tfsdk:"id_token_file"`
+	IAMEndpoint types.String `tfsdk:"iam_endpoint"`
 }
 
 // settings is the provider block resolved with the environment.
@@ -65,6 +78,7 @@ type settings struct {
 	regionName, projectID, accessKey, secretKey, securityToken, authToken, endpoint string
 	allowPlainHTTP                                                                  bool
 	unknown                                                                         bool
+	federation
 }
 
 func (Adapter) Configure(ctx context.Context, block types.Object, env func(string) string, t tfcloud.Tuning, diags *diag.Diagnostics) tfcloud.Configured {
@@ -81,6 +95,7 @@ func (Adapter) Configure(ctx context.Context, block types.Object, env func(strin
 	h.endpoint = tfcloud.FromEnv(env, m.Endpoint, &h.unknown, "CLOUDDESKTOP_HUAWEI_ENDPOINT")
 	h.allowPlainHTTP = m.AllowPlainHTTP.ValueBool()
 	tfcloud.CheckEnvEndpoint("huawei", "CLOUDDESKTOP_HUAWEI_ENDPOINT", h.endpoint, diags)
+	h.configureFederation(m, env, diags)
 	return h
 }
 
@@ -89,6 +104,8 @@ func (h *settings) Region() string { return h.regionName }
 func (h *settings) Transport() tfcloud.Transport {
 	t := tfcloud.Transport{Endpoint: h.endpoint, AllowPlainHTTP: h.allowPlainHTTP}
 	switch {
+	case h.idpID != "":
+		t.Bearer = "the security token that the federated login (huawei.idp_id) obtains"
 	case h.authToken != "":
 		t.Bearer = "the IAM token (huawei.auth_token, sent as X-Auth-Token)"
 	case h.securityToken != "":
@@ -107,6 +124,9 @@ func (h *settings) CheckPlan(_ context.Context, region string, _ types.Object) (
 	if err := h.Transport().PlainHTTPError("huawei", ""); err != nil {
 		return "Credential would cross the network unencrypted", err
 	}
+	if err := h.iamPlainHTTPError(); err != nil {
+		return "Credential would cross the network unencrypted", err
+	}
 	return "", nil
 }
 
@@ -120,9 +140,13 @@ func (h *settings) check(regionOverride string) error {
 	if h.projectID == "" {
 		missing = append(missing, "a project ID: `huawei.project_id`, HW_PROJECT_ID or HUAWEICLOUD_SDK_PROJECT_ID")
 	}
-	if h.authToken == "" && (h.accessKey == "" || h.secretKey == "") {
+	switch {
+	case h.idpID != "" || h.idTokenGiven():
+		missing = append(missing, h.federationProblems()...)
+	case h.authToken == "" && (h.accessKey == "" || h.secretKey == ""):
 		missing = append(missing, "credentials: `huawei.access_key` and `huawei.secret_key` (HW_ACCESS_KEY / HUAWEICLOUD_SDK_AK and "+
-			"HW_SECRET_KEY / HUAWEICLOUD_SDK_SK), or `huawei.auth_token` (HW_AUTH_TOKEN)")
+			"HW_SECRET_KEY / HUAWEICLOUD_SDK_SK), `huawei.auth_token` (HW_AUTH_TOKEN), or a federated login: `huawei.idp_id` "+
+			"(HUAWEICLOUD_SDK_IDP_ID) with an id token")
 	}
 	if len(missing) == 0 {
 		return nil
@@ -137,7 +161,12 @@ func (h *settings) client(region string) (*Client, error) {
 	if region == "" {
 		region = h.regionName
 	}
+	federated, err := h.federated()
+	if err != nil {
+		return nil, err
+	}
 	return NewClient(Config{
+		Federated:      federated,
 		Region:         region,
 		ProjectID:      h.projectID,
 		AccessKey:      h.accessKey,
@@ -205,6 +234,7 @@ func (h *settings) Lister(region string) (fleet.DesktopLister, error) {
 func (Adapter) ProviderBlock() provschema.SingleNestedBlock {
 	return provschema.SingleNestedBlock{
 		MarkdownDescription: "Huawei Cloud Workspace. Calls are signed with AK/SK (SDK-HMAC-SHA256), " +
+			"with temporary keys from a federated login when `idp_id` is set, " +
 			"or carry an IAM token in `X-Auth-Token` when `auth_token` is set.",
 		Attributes: map[string]provschema.Attribute{
 			"region": tfcloud.RegionAttribute("Region such as `cn-north-4`. Or `HW_REGION_NAME`."),
@@ -219,6 +249,25 @@ func (Adapter) ProviderBlock() provschema.SingleNestedBlock {
 			"auth_token":       tfcloud.SecretAttribute("IAM token sent as `X-Auth-Token` instead of AK/SK signing. Or `HW_AUTH_TOKEN`."),
 			"allow_plain_http": tfcloud.AllowPlainHTTPAttribute("`auth_token` as `X-Auth-Token`, or a `security_token`"),
 			"endpoint":         tfcloud.EndpointAttribute("Workspace", "https://workspace.{region}.myhuaweicloud.com", "CLOUDDESKTOP_HUAWEI_ENDPOINT"),
+			"idp_id": provschema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Federated login: the ID of an IAM identity provider (OpenID Connect) whose id token " +
+					"is traded at IAM for temporary keys, renewed before they expire, instead of `access_key` and `secret_key`. " +
+					"Or `" + envIdpID + "`.",
+			},
+			"id_token": tfcloud.SecretAttribute("The federated login's id token. Or `id_token_file`, `" + envIDTokenFile +
+				"`, then Terraform Cloud's `" + envTFCToken + "`. The SDK reads the token from a file: a value given here is " +
+				"written to a private (0600) temporary file, removed when the provider exits."),
+			"id_token_file": provschema.StringAttribute{
+				Optional:            true,
+				MarkdownDescription: "File holding the federated login's id token, read again at every renewal. Or `" + envIDTokenFile + "`.",
+			},
+			"iam_endpoint": provschema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Full URL of the IAM endpoint of the federated login, such as `https://iam.cn-north-4.myhuaweicloud.com`. " +
+					"Defaults to the SDK's, `https://iam.myhuaweicloud.com`. Or `" + envIAMEndpoint + "` (https:// is assumed when it has no scheme).",
+				Validators: []validator.String{validators.Endpoint()},
+			},
 		},
 	}
 }

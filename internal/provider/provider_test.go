@@ -1,12 +1,16 @@
 package provider
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/secretfile"
 )
 
 // protoV6ProviderFactories runs the provider in the test process, so the
@@ -34,7 +38,24 @@ func TestMain(m *testing.M) {
 	// done once its desktops stayed up this long.
 	os.Setenv("CLOUDDESKTOP_REBOOT_SETTLE", "50ms")
 	os.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
-	os.Exit(m.Run())
+	// Terraform Cloud's token is read by both clouds' keyless flows.
+	os.Unsetenv("TFC_WORKLOAD_IDENTITY_TOKEN")
+	// The mock's STS speaks TLS (credentials-go always calls STS over
+	// https): trust the mock's certificate authority in this process,
+	// where the provider runs.
+	removeBundle, err := clienttest.TrustMockAuthority()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "trusting the mock cloud's certificate authority:", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	removeBundle()
+	// What main.go does when Terraform stops the provider.
+	if err := secretfile.RemoveAll(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		code = 1
+	}
+	os.Exit(code)
 }
 
 // providerFactoriesWithEnv runs the provider with some environment

@@ -144,6 +144,40 @@ func Endpoint() validator.String {
 	}
 }
 
+// CheckSTSEndpoint reads an STS endpoint, host[:port] or https://host[:port],
+// into the host[:port] credentials-go takes: it always calls STS over https
+// (credentials/providers/ram_role_arn.go and oidc.go hard-code the scheme),
+// so http:// is refused rather than silently upgraded.
+func CheckSTSEndpoint(raw string) (host string, err error) {
+	shown := redactedEndpoint(raw)
+	lower := strings.ToLower(raw)
+	switch {
+	case strings.HasPrefix(lower, "http://"):
+		return "", fmt.Errorf("%s: STS is always called over https; give host[:port] or https://host[:port]", shown)
+	case !strings.HasPrefix(lower, "https://"):
+		raw = "https://" + raw
+	}
+	if err := CheckEndpoint(raw); err != nil {
+		return "", err
+	}
+	u, _ := url.Parse(raw) // CheckEndpoint parsed it
+	return u.Host, nil
+}
+
+// STSEndpoint accepts what CheckSTSEndpoint does.
+func STSEndpoint() validator.String {
+	return stringCheck{
+		description: "must be host[:port] or https://host[:port]",
+		summary:     "Invalid STS endpoint",
+		problem: func(_ path.Path, v string) string {
+			if _, err := CheckSTSEndpoint(v); err != nil {
+				return fmt.Sprintf("The STS endpoint must be host[:port] or https://host[:port]: %s.", err)
+			}
+			return ""
+		},
+	}
+}
+
 // Regex checks that a string compiles as a Go regular expression.
 func Regex() validator.String {
 	return stringCheck{

@@ -43,3 +43,30 @@ func TestCheckEndpoint(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckSTSEndpoint(t *testing.T) {
+	tests := []struct {
+		raw, host string
+		want      string // "" = valid
+	}{
+		{raw: "sts.cn-hangzhou.aliyuncs.com", host: "sts.cn-hangzhou.aliyuncs.com"},
+		{raw: "https://sts.aliyuncs.com", host: "sts.aliyuncs.com"},
+		{raw: "127.0.0.1:8443", host: "127.0.0.1:8443"},
+		{raw: "https://127.0.0.1:8443/", host: "127.0.0.1:8443"},
+		{raw: "http://127.0.0.1:8443", want: "always called over https"},
+		{raw: "sts.aliyuncs.com/v1", want: "must not have a path"},
+		{raw: "sts.aliyuncs.com:99999", want: "invalid port"},
+		{raw: "user:TOPSECRET@sts.aliyuncs.com", want: "user information"},
+	}
+	for _, tt := range tests {
+		host, err := CheckSTSEndpoint(tt.raw)
+		switch {
+		case tt.want == "" && (err != nil || host != tt.host):
+			t.Errorf("%q: got %q, %v; want %q", tt.raw, host, err, tt.host)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%q: error %v, want one containing %q", tt.raw, err, tt.want)
+		case err != nil && strings.Contains(err.Error(), "TOPSECRET"):
+			t.Errorf("%q: error %q shows the password", tt.raw, err)
+		}
+	}
+}

@@ -1,0 +1,106 @@
+package huawei
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/clienttest"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
+)
+
+// federatedClient is a client of c through the federated login, with the
+// id token in a file.
+func federatedClient(t *testing.T, c *clienttest.Cloud, token string) *Client {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "id-token")
+	if err := os.WriteFile(file, []byte(token), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return newTestClient(t, c.URL, func(cfg *Config) {
+		cfg.AccessKey, cfg.SecretKey = "", ""
+		cfg.Federated = &Federated{IdpID: mockcloud.DemoHuaweiIdpID, IDTokenFile: file, IAMEndpoint: c.URL}
+	})
+}
+
+// TestFederatedConcurrentRenewals lists desktops from many goroutines at
+// once while every call renews the temporary keys (they live less than the
+// SDK's 40-minute margin): the SDK rewrites the shared credential's keys
+// and token on each renewal, and without the lock a call would go out
+// signed with one credential's keys and another's token, which the mock
+// refuses. Run with -race (make test does), it also catches the unguarded
+// writes.
+func TestFederatedConcurrentRenewals(t *testing.T) {
+	c := clienttest.Start(t, func(cfg *mockcloud.Config) { cfg.CredentialLifetime = 10 * time.Minute })
+	c.SeedFleet(hw, testProject, "fed", 3)
+	client := federatedClient(t, c, mockcloud.DemoHuaweiIDToken)
+
+	const callers = 16
+	var wg sync.WaitGroup
+	errs := make(chan error, callers)
+	for range callers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := client.ListDesktops(context.Background(), fleet.ListFilter{})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	issued := 0
+	for _, cred := range c.Issued() {
+		if cred.Cloud == hw {
+			issued++
+		}
+	}
+	if issued < callers {
+		t.Errorf("%d credentials issued for %d calls that each needed a renewal", issued, callers)
+	}
+	for _, call := range c.CallsTo(hw, "ListDesktopsDetail") {
+		if call.Status != 200 || !strings.HasPrefix(call.Auth, "sts:") {
+			t.Errorf("a list call answered %d %s, authenticated as %q", call.Status, call.ErrorCode, call.Auth)
+		}
+	}
+}
+
+// TestFederatedRefusal: IAM refusing the token fails the call before any
+// Workspace request, as an exchange error that is not retried and names
+// the IdP and IAM's answer.
+func TestFederatedRefusal(t *testing.T) {
+	c := clienttest.Start(t)
+	client := federatedClient(t, c, "not-a-token-the-idp-accepts")
+	_, err := client.ListDesktops(context.Background(), fleet.ListFilter{})
+	if !errors.Is(err, ErrCredentialExchange) {
+		t.Fatalf("err = %v, want an exchange error", err)
+	}
+	var ce *fleet.CloudError
+	if !errors.As(err, &ce) || ce.Retryable || ce.Ambiguous {
+		t.Errorf("err = %#v, want a CloudError neither retryable nor ambiguous", err)
+	}
+	for _, want := range []string{"idp_id " + mockcloud.DemoHuaweiIdpID, "HTTP 401"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "not-a-token") {
+		t.Errorf("%q shows the token", err)
+	}
+	if n := len(c.CallsTo(hw, "CreateTokenWithIdToken")); n != 1 {
+		t.Errorf("%d id-token exchanges, want 1 (a refused token is not retried)", n)
+	}
+	if n := len(c.CallsTo(hw, "ListDesktopsDetail")); n != 0 {
+		t.Errorf("%d list calls reached Workspace, want none", n)
+	}
+}
