@@ -11,9 +11,20 @@
 #   4. destroys: the Huawei fleet is deleted.
 # After each step it prints what the mock cloud saw. Nothing outside the
 # scratch directory is touched; it is removed on exit.
+#
+# CREDENTIALS=keyless runs it all without the demo's long-lived keys on the
+# calls: Alibaba assumes a RAM role (STS AssumeRole) and Huawei logs in with
+# an id token (the SDK's federated login), as in a Terraform Cloud
+# workspace; the mock's STS and IAM issue short-lived credentials
+# (-credential-lifetime), which the provider renews as they run out.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
+credentials="${CREDENTIALS:-keys}"
+case "$credentials" in
+  keys|keyless) ;;
+  *) echo "CREDENTIALS must be keys or keyless, not $credentials" >&2; exit 2 ;;
+esac
 terraform="${TERRAFORM:-$("$root/scripts/terraform-path.sh")}"
 work="$(mktemp -d "${TMPDIR:-/tmp}/clouddesktop-demo.XXXXXX")"
 mock_pid=""
@@ -31,7 +42,8 @@ step "Building the provider and the mock cloud"
 step "Starting the mock cloud (3 Alibaba and 3 Huawei desktops named training-*)"
 "$work/mockcloud" -listen 127.0.0.1:0 -alibaba-desktops 3 -huawei-desktops 3 \
   -alibaba-prefix training -huawei-prefix training \
-  -reboot-delay 1s -reboot-lag 500ms -job-delay 2s -huawei-job-words provider >"$work/banner.txt" 2>"$work/calls.log" &
+  -reboot-delay 1s -reboot-lag 500ms -job-delay 2s -huawei-job-words provider \
+  -ca-file "$work/mock-ca.pem" -credential-lifetime 1h >"$work/banner.txt" 2>"$work/calls.log" &
 mock_pid=$!
 endpoint=""
 for _ in $(seq 1 100); do
@@ -50,6 +62,20 @@ creds="$(sed -n 's/^  export //p' "$work/banner.txt")"
 # shellcheck disable=SC2086
 export $creds
 export CLOUDDESKTOP_POLL_INTERVAL=250ms
+mkdir -p "$work/tf" && cp "$root/examples/demo/main.tf" "$work/tf/"
+
+if [[ "$credentials" == keyless ]]; then
+  # What a Terraform Cloud workspace would set instead of keys: the role to
+  # assume, the IdP, and the run's workload identity token. The STS and
+  # IAM are the mock's (its STS speaks TLS, with the CA it wrote).
+  roles="$(sed -n 's/^  role export //p' "$work/banner.txt")"
+  # shellcheck disable=SC2086
+  export $roles
+  export TFC_WORKLOAD_IDENTITY_TOKEN=mock-id-token
+  unset HW_ACCESS_KEY HW_SECRET_KEY
+  cp "$root/examples/demo/keyless/keyless_override.tf" "$work/tf/"
+  echo "credentials: Alibaba assume_role (role $ALIBABA_CLOUD_ROLE_ARN), Huawei federated login (IdP $HUAWEICLOUD_SDK_IDP_ID)"
+fi
 
 cat >"$work/terraformrc" <<EOF
 provider_installation {
@@ -60,13 +86,13 @@ provider_installation {
 }
 EOF
 export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1
-mkdir -p "$work/tf" && cp "$root/examples/demo/main.tf" "$work/tf/"
 # Terraform warns that the provider comes from a local build; that is the
 # point of the demo, so the warning is dropped from its output.
 quiet_override_warning() { awk '/Warning: Provider development overrides/{skip=1} skip&&/^(│ )?releases\.$/{skip=0; next} !skip'; }
 tf() { "$terraform" -chdir="$work/tf" "$@" 2>&1 | quiet_override_warning; return "${PIPESTATUS[0]}"; }
 
 seen=0
+issued_seen=0
 show_calls() {
   local total
   total="$(wc -l <"$work/calls.log")"
@@ -75,6 +101,12 @@ show_calls() {
   seen="$total"
   echo "Reboots and deletions so far, per desktop:"
   curl -fsS "$endpoint/_mock/counts?format=text" | sed 's/^/  /'
+  if [[ "$credentials" == keyless ]]; then
+    echo "Short-lived credentials the mock's STS and IAM issued in this step (keys and expiry; never a secret):"
+    curl -fsS "$endpoint/_mock/issued?format=text" >"$work/issued.txt"
+    { head -n 1 "$work/issued.txt"; tail -n "+$((issued_seen + 2))" "$work/issued.txt"; } | sed 's/^/  /'
+    issued_seen="$(($(wc -l <"$work/issued.txt") - 1))"
+  fi
 }
 
 step "terraform apply: both fleets reboot"
@@ -107,3 +139,6 @@ tf destroy -auto-approve -no-color -var maintenance_round=2
 show_calls
 
 step "Done: the table above is the mock cloud's own count of what was done to each desktop"
+if [[ "$credentials" == keys ]]; then
+  echo "To run it with role assumption and a federated login instead of keys: make demo CREDENTIALS=keyless"
+fi

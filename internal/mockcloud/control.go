@@ -20,7 +20,7 @@ import (
 //	GET    /_mock/desktops           every desktop the clouds know
 //	POST   /_mock/desktops           [Desktop, ...] or one Desktop, or {"cloud","region","prefix","count"} to seed
 //	GET    /_mock/calls              recorded calls (tokens redacted)
-//	GET    /_mock/issued             temporary credentials issued by the STS / IAM (keys and times; never a secret or token)
+//	GET    /_mock/issued             temporary credentials issued by the STS / IAM (keys and times; never a secret or token; ?format=text: a table)
 //	DELETE /_mock/calls              forget them
 //	GET    /_mock/faults             injected faults
 //	POST   /_mock/faults             a Fault; durations as "2s" or nanoseconds; returns {"id"}
@@ -55,6 +55,10 @@ func (s *Server) serveControl(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, out)
 	case path == "/issued" && r.Method == http.MethodGet:
+		if r.URL.Query().Get("format") == "text" {
+			writeIssuedText(w, s.issuedInfo())
+			return
+		}
 		writeJSON(w, http.StatusOK, s.issuedInfo())
 	case path == "/calls" && r.Method == http.MethodDelete:
 		s.ResetCalls()
@@ -226,6 +230,18 @@ func writeCountsText(w http.ResponseWriter, counts []DesktopCounts) {
 	fmt.Fprintln(tw, "CLOUD\tDESKTOP\tREBOOTS\tDELETES")
 	for _, c := range counts {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\n", c.Cloud, c.ID, c.Reboots, c.Deletes)
+	}
+	_ = tw.Flush()
+}
+
+// writeIssuedText is /_mock/issued as a table for a person: keys and times,
+// like the JSON, never a secret or token.
+func writeIssuedText(w http.ResponseWriter, issued []issuedInfo) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "CLOUD\tOPERATION\tACCESS KEY\tROLE\tEXPIRES\tEXPIRED")
+	for _, c := range issued {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%t\n", c.Cloud, c.Operation, c.AccessKey, c.Role, c.ExpiresAt.Format(time.RFC3339), c.Expired)
 	}
 	_ = tw.Flush()
 }

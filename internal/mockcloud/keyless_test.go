@@ -224,6 +224,14 @@ func TestKeylessSecretsStayHidden(t *testing.T) {
 			t.Errorf("/_mock/issued does not list %s:\n%s", c.AccessKey, listed)
 		}
 	}
+	text := httptest.NewRecorder()
+	k.srv.ServeHTTP(text, httptest.NewRequest("GET", "/_mock/issued?format=text", nil))
+	leaks("/_mock/issued?format=text", text.Body.String())
+	for _, c := range issued {
+		if !strings.Contains(text.Body.String(), c.AccessKey) {
+			t.Errorf("/_mock/issued?format=text does not list %s:\n%s", c.AccessKey, text.Body)
+		}
+	}
 	out := log.String()
 	leaks("the log", out)
 	for _, want := range []string{"alibaba AssumeRole ", "alibaba AssumeRoleWithOIDC ", "huawei CreateTokenWithIdToken ",
