@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io/fs"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -127,7 +126,7 @@ resource "clouddesktop_desktop_reboot" "fleet" {
 }
 
 // describeSecretFiles describes each private file the provider made under
-// tmp as "dir <perm>, file <perm>".
+// tmp as "dir <perm>, file <perm>" (an empty directory too).
 func describeSecretFiles(tmp string) []string {
 	dirs, _ := filepath.Glob(filepath.Join(tmp, "terraform-provider-clouddesktop-*"))
 	var out []string
@@ -136,17 +135,14 @@ func describeSecretFiles(tmp string) []string {
 		if err != nil {
 			continue
 		}
-		_ = filepath.WalkDir(d, func(p string, e fs.DirEntry, err error) error {
-			if err != nil || e.IsDir() {
-				return nil
-			}
+		entries, _ := os.ReadDir(d)
+		if len(entries) == 0 {
+			out = append(out, "an empty directory "+filepath.Base(d))
+		}
+		for _, e := range entries {
 			if fi, err := e.Info(); err == nil {
 				out = append(out, fmt.Sprintf("dir %#o, file %#o", di.Mode().Perm(), fi.Mode().Perm()))
 			}
-			return nil
-		})
-		if len(out) == 0 {
-			out = append(out, "an empty directory "+filepath.Base(d))
 		}
 	}
 	return out
