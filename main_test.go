@@ -64,6 +64,12 @@ func TestSecretFilesRemovedWhenTerraformStopsTheProvider(t *testing.T) {
 		seen = append(seen, describeSecretFiles(tmp)...)
 	})
 
+	// OpenTofu looks providers up on its own registry
+	// (TF_ACC_PROVIDER_HOST, as terraform-plugin-testing reads it).
+	host := os.Getenv("TF_ACC_PROVIDER_HOST")
+	if host == "" {
+		host = "registry.terraform.io"
+	}
 	dir := filepath.Join(work, "tf")
 	if err := os.Mkdir(dir, 0o755); err != nil {
 		t.Fatal(err)
@@ -71,7 +77,7 @@ func TestSecretFilesRemovedWhenTerraformStopsTheProvider(t *testing.T) {
 	config := fmt.Sprintf(`
 terraform {
   required_providers {
-    clouddesktop = { source = "clouddesktop/clouddesktop" }
+    clouddesktop = { source = "%s/clouddesktop/clouddesktop" }
   }
 }
 
@@ -91,13 +97,13 @@ resource "clouddesktop_desktop_reboot" "fleet" {
   desktop_ids = ["%s"]
   wait        = false
 }
-`, mockcloud.DemoHuaweiRegion, mockcloud.DemoHuaweiProject, srv.URL, srv.URL, mockcloud.DemoHuaweiIdpID, mockcloud.DemoHuaweiIDToken,
+`, host, mockcloud.DemoHuaweiRegion, mockcloud.DemoHuaweiProject, srv.URL, srv.URL, mockcloud.DemoHuaweiIdpID, mockcloud.DemoHuaweiIDToken,
 		strings.Join(ids, `", "`))
 	rc := filepath.Join(work, "terraformrc")
 	if err := os.WriteFile(filepath.Join(dir, "main.tf"), []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	overrides := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/clouddesktop/clouddesktop\" = %q\n  }\n  direct {}\n}\n", bin)
+	overrides := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"%s/clouddesktop/clouddesktop\" = %q\n  }\n  direct {}\n}\n", host, bin)
 	if err := os.WriteFile(rc, []byte(overrides), 0o644); err != nil {
 		t.Fatal(err)
 	}
