@@ -99,8 +99,20 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 		DesktopIDs: slices.Clone(ids),
 	}
 	f := failure{status: rec.status, sent: rec.sent.Load()}
-	var se *tea.SDKError
+	var (
+		se *tea.SDKError
+		xe *exchangeError
+	)
 	switch {
+	case errors.As(err, &xe):
+		// STS gave no credentials, so no ECD request was built: nothing
+		// was sent. A transient failure is retried as a connection
+		// failure before sending is; a refusal is not.
+		f.kind, f.sent = kindLocal, false
+		if xe.transient {
+			f.kind = kindTransport
+		}
+		ce.Cause = err
 	case errors.As(err, &se) && tea.IntValue(se.StatusCode) >= 400:
 		// An error status with a body darabonba could read as JSON
 		// (or XML). Its Message embeds the status and request ID, so

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	credential "github.com/aliyun/credentials-go/credentials"
@@ -53,6 +55,11 @@ type exchangeError struct {
 	// help says what to check: the attributes and environment variables
 	// of the flow.
 	help string
+	// transient is a failure STS or the way to it may not repeat: a
+	// throttling or server error, or a broken connection. The call that
+	// needed the credentials sent nothing, so it is retried like any
+	// unsent call; a refusal (a wrong role, a rejected token) is not.
+	transient bool
 }
 
 func (e *exchangeError) Error() string {
@@ -127,7 +134,8 @@ func (f *roleFlow) build(base providers.CredentialsProvider) (credential.Credent
 // STS said, and what to check. A base credential the chain could not find
 // fails here too: the help names the base credentials.
 func (f *roleFlow) fail(err error) error {
-	e := &exchangeError{cause: f.describe(err)}
+	cause, transient := f.describe(err)
+	e := &exchangeError{cause: cause, transient: transient}
 	if o := f.oidc; o != nil {
 		e.flow, e.action, e.roleArn = "assume_role_with_oidc", "AssumeRoleWithOIDC", o.RoleArn
 		source := o.TokenSource
@@ -162,21 +170,38 @@ type stsRefusal struct {
 // security token of an AssumeRole call.
 var anyURL = regexp.MustCompile(`https?://[^\s"']+`)
 
+// The prefixes credentials-go puts before the body of an answer that was
+// not 200 (providers/ram_role_arn.go, oidc.go).
+var refusalPrefixes = []string{"refresh session token failed: ", "get session token failed: "}
+
 // describe renders err without anything secret: STS's own code, message
-// and request ID when it answered, else the failure without URLs.
-func (f *roleFlow) describe(err error) string {
+// and request ID when it answered in JSON, a summary of any other answer
+// (a gateway's HTML page), else the failure without URLs. transient says
+// whether trying again may help: STS's throttling and server errors (the
+// codes ECD's calls retry on too) and broken connections.
+func (f *roleFlow) describe(err error) (msg string, transient bool) {
 	var ue *url.Error
 	if errors.As(err, &ue) {
-		err = ue.Err
+		err, transient = ue.Err, true
 	}
-	msg := err.Error()
-	if i := strings.IndexByte(msg, '{'); i >= 0 {
+	msg = err.Error()
+	for _, prefix := range refusalPrefixes {
+		body, ok := strings.CutPrefix(msg, prefix)
+		if !ok {
+			continue
+		}
 		var r stsRefusal
-		if json.Unmarshal([]byte(msg[i:]), &r) == nil && r.Code != "" {
+		if json.Unmarshal([]byte(body), &r) == nil && r.Code != "" {
 			msg = r.Code + ": " + r.Message
 			if r.RequestId != "" {
 				msg += " (request ID " + r.RequestId + ")"
 			}
+			transient = strings.Contains(r.Code, "Throttling") || strings.Contains(r.Code, "ServiceUnavailable") ||
+				strings.Contains(r.Code, "InternalError")
+		} else {
+			// Not STS's JSON: a proxy or gateway answered. Its page
+			// is not shown; it may well pass.
+			msg, transient = fmt.Sprintf("an answer that is not STS's (%d bytes)", len(body)), true
 		}
 	}
 	msg = anyURL.ReplaceAllStringFunc(msg, func(u string) string {
@@ -185,12 +210,22 @@ func (f *roleFlow) describe(err error) string {
 		}
 		return "(URL)"
 	})
-	for _, s := range f.secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "***")
+	for _, s := range f.redacted() {
+		msg = strings.ReplaceAll(msg, s, "***")
+	}
+	return msg, transient
+}
+
+// redacted is every secret an exchange error must not show: the keys and
+// token given, and a token read from a file, whatever the file holds now.
+func (f *roleFlow) redacted() []string {
+	out := slices.Clone(f.secrets)
+	if f.oidc != nil && f.oidc.OIDCTokenFile != "" {
+		if b, err := os.ReadFile(f.oidc.OIDCTokenFile); err == nil {
+			out = append(out, strings.TrimSpace(string(b)))
 		}
 	}
-	return msg
+	return slices.DeleteFunc(out, func(s string) bool { return s == "" })
 }
 
 // String keeps the token out of anything that prints the flow.

@@ -95,3 +95,32 @@ func TestRoleFlowRefusal(t *testing.T) {
 		t.Errorf("%d DescribeDesktops calls reached ECD, want none", n)
 	}
 }
+
+// TestRoleFlowRetriesTransientSTS: STS throttling the exchange, or a
+// gateway answering for it, fails nothing: no ECD request was sent, so the
+// call is retried, and the next exchange succeeds.
+func TestRoleFlowRetriesTransientSTS(t *testing.T) {
+	for _, fault := range []mockcloud.Fault{
+		{Cloud: ali, Operation: "AssumeRole", Kind: mockcloud.FaultThrottle, Count: 1},
+		{Cloud: ali, Operation: "AssumeRole", Kind: mockcloud.FaultHTML, Status: 502, Count: 1},
+	} {
+		t.Run(string(fault.Kind), func(t *testing.T) {
+			m := clienttest.Start(t)
+			m.SeedFleet(ali, mockcloud.DemoAlibabaRegion, "role", 2)
+			sts := m.ServeTLS(t)
+			m.InjectFault(fault)
+			client := newTestClient(t, m.URL, func(cfg *Config) {
+				cfg.AssumeRole, cfg.STSEndpoint = &AssumeRole{RoleArn: mockcloud.DemoAlibabaRoleArn}, sts
+			})
+			if _, err := client.ListDesktops(context.Background(), fleet.ListFilter{}); err != nil {
+				t.Fatal(err)
+			}
+			if n := len(m.CallsTo(ali, "AssumeRole")); n != 2 {
+				t.Errorf("%d AssumeRole calls, want 2 (one refused, one retried)", n)
+			}
+			if n := len(m.CallsTo(ali, "DescribeDesktops")); n != 1 {
+				t.Errorf("%d DescribeDesktops calls, want 1", n)
+			}
+		})
+	}
+}

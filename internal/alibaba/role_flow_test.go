@@ -20,6 +20,9 @@ func TestRoleFlowErrors(t *testing.T) {
 		flow *roleFlow
 		err  error
 		want []string
+		// transient: worth retrying (throttling, a server error, a
+		// broken connection), unlike a refusal.
+		transient bool
 	}{
 		{
 			name: "sts_refusal", flow: assume,
@@ -29,7 +32,17 @@ func TestRoleFlowErrors(t *testing.T) {
 		{
 			name: "transport_error_quotes_the_signed_url", flow: assume,
 			err:  &url.Error{Op: "Post", URL: signedURL, Err: errors.New("connection refused")},
-			want: []string{"failed: connection refused"},
+			want: []string{"failed: connection refused"}, transient: true,
+		},
+		{
+			name: "sts_throttling", flow: assume,
+			err:  errors.New(`refresh session token failed: {"RequestId":"REQ-3","Code":"Throttling.User","Message":"Request was denied due to user flow control."}`),
+			want: []string{"Throttling.User"}, transient: true,
+		},
+		{
+			name: "gateway_page", flow: assume,
+			err:  errors.New("refresh session token failed: <html><body>502 Bad Gateway SKVALUE</body></html>"),
+			want: []string{"an answer that is not STS's (49 bytes)"}, transient: true,
 		},
 		{
 			name: "url_inside_a_message", flow: assume,
@@ -46,6 +59,9 @@ func TestRoleFlowErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := tt.flow.fail(tt.err)
+			if xe := err.(*exchangeError); xe.transient != tt.transient {
+				t.Errorf("transient = %t, want %t", xe.transient, tt.transient)
+			}
 			if !errors.Is(err, ErrCredentialExchange) {
 				t.Errorf("errors.Is(%v, ErrCredentialExchange) is false", err)
 			}

@@ -3,10 +3,12 @@ package alibaba
 import (
 	"context"
 	"errors"
+	"os"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/objectvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	provschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -37,6 +39,10 @@ const (
 	envOIDCToken       = "ALIBABA_CLOUD_OIDC_TOKEN"
 	envOIDCTokenFile   = "ALIBABA_CLOUD_OIDC_TOKEN_FILE"
 	envTFCToken        = "TFC_WORKLOAD_IDENTITY_TOKEN"
+	// envTFCTaggedToken is the token of the audience tagged ALIBABA
+	// (TFC_WORKLOAD_IDENTITY_AUDIENCE_ALIBABA), for a workspace whose
+	// clouds want different audiences; it comes before the untagged one.
+	envTFCTaggedToken = "TFC_WORKLOAD_IDENTITY_TOKEN_ALIBABA"
 )
 
 // stsEndpointEnv are the variables that point both flows at another STS.
@@ -119,6 +125,8 @@ func (a *settings) configureRoles(ctx context.Context, m providerBlockModel, env
 			flow.OIDCTokenFile, flow.TokenSource = o.OIDCTokenFile.ValueString(), "the file `oidc_token_file`"
 		case env(envOIDCTokenFile) != "":
 			flow.OIDCTokenFile, flow.TokenSource = env(envOIDCTokenFile), "the file "+envOIDCTokenFile
+		case env(envTFCTaggedToken) != "":
+			flow.OIDCToken, flow.TokenSource = env(envTFCTaggedToken), envTFCTaggedToken
 		case env(envTFCToken) != "":
 			flow.OIDCToken, flow.TokenSource = env(envTFCToken), envTFCToken
 		}
@@ -139,7 +147,10 @@ func (a *settings) checkRoles() error {
 		}
 		if o.OIDCToken == "" && o.OIDCTokenFile == "" {
 			missing = append(missing, "an OIDC token: `oidc_token`, "+envOIDCToken+", `oidc_token_file`, "+envOIDCTokenFile+
-				", or Terraform Cloud's "+envTFCToken+" (set the workspace variable TFC_WORKLOAD_IDENTITY_AUDIENCE to get one)")
+				", or Terraform Cloud's "+envTFCTaggedToken+" or "+envTFCToken+" (set the workspace variable "+
+				"TFC_WORKLOAD_IDENTITY_AUDIENCE_ALIBABA or TFC_WORKLOAD_IDENTITY_AUDIENCE to get one)")
+		} else if err := readable(o.OIDCTokenFile); err != nil {
+			missing = append(missing, "a readable OIDC token file ("+o.TokenSource+"): "+err.Error())
 		}
 		if len(missing) > 0 {
 			return errors.New("alibaba.assume_role_with_oidc needs " + strings.Join(missing, "; "))
@@ -149,6 +160,19 @@ func (a *settings) checkRoles() error {
 		return errors.New("alibaba.assume_role needs `role_arn` (or " + envRoleArn + ")")
 	}
 	return nil
+}
+
+// readable says why a token file given by path cannot be read, nil when it
+// can (or when none was given): better at plan than at the first call.
+func readable(file string) error {
+	if file == "" {
+		return nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // roleBlocks are the flows' blocks in the alibaba provider block.
@@ -200,8 +224,12 @@ func roleBlocks() map[string]provschema.Block {
 					Optional:            true,
 					MarkdownDescription: "ARN of the role that trusts the provider. Or `" + envRoleArn + "`.",
 				},
-				"oidc_token": tfcloud.SecretAttribute("The OIDC token. Or `" + envOIDCToken + "`, then `oidc_token_file`, `" +
-					envOIDCTokenFile + "`, then Terraform Cloud's `" + envTFCToken + "`."),
+				"oidc_token": provschema.StringAttribute{
+					Optional: true, Sensitive: true,
+					MarkdownDescription: "The OIDC token. Or `" + envOIDCToken + "`, then `oidc_token_file`, `" + envOIDCTokenFile +
+						"`, then Terraform Cloud's `" + envTFCTaggedToken + "` or `" + envTFCToken + "`.",
+					Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("oidc_token_file"))},
+				},
 				"oidc_token_file": provschema.StringAttribute{
 					Optional: true,
 					MarkdownDescription: "File holding the OIDC token, read again at every renewal. Or `" + envOIDCTokenFile +

@@ -20,6 +20,28 @@ func ProviderBlock(t testing.TB, c tfcloud.Cloud, set map[string]attr.Value) typ
 	if !ok {
 		t.Fatalf("%s: the provider block is a %T, not an object", c.Name(), c.ProviderBlock().Type())
 	}
+	return objectOf(t, c.Name(), typ, set)
+}
+
+// NestedBlock is the block name inside c's provider block, written, with
+// the attributes in set and every other one null.
+func NestedBlock(t testing.TB, c tfcloud.Cloud, name string, set map[string]attr.Value) types.Object {
+	t.Helper()
+	b, ok := c.ProviderBlock().Blocks[name]
+	if !ok {
+		t.Fatalf("%s: the provider block has no block %s", c.Name(), name)
+	}
+	typ, ok := b.Type().(types.ObjectType)
+	if !ok {
+		t.Fatalf("%s.%s is a %T, not an object", c.Name(), name, b.Type())
+	}
+	return objectOf(t, c.Name()+"."+name, typ, set)
+}
+
+// objectOf is an object of typ with the attributes in set, every other one
+// null.
+func objectOf(t testing.TB, what string, typ types.ObjectType, set map[string]attr.Value) types.Object {
+	t.Helper()
 	values := make(map[string]attr.Value, len(typ.AttrTypes))
 	for name, at := range typ.AttrTypes {
 		if v, ok := set[name]; ok {
@@ -35,12 +57,12 @@ func ProviderBlock(t testing.TB, c tfcloud.Cloud, set map[string]attr.Value) typ
 	}
 	for name := range set {
 		if _, ok := typ.AttrTypes[name]; !ok {
-			t.Fatalf("%s: the provider block has no attribute %s", c.Name(), name)
+			t.Fatalf("%s: no attribute %s", what, name)
 		}
 	}
 	block, diags := types.ObjectValue(typ.AttrTypes, values)
 	if diags.HasError() {
-		t.Fatalf("%s block: %v", c.Name(), diags)
+		t.Fatalf("%s: %v", what, diags)
 	}
 	return block
 }

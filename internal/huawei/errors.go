@@ -97,9 +97,13 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 	switch {
 	case errors.As(err, &xe):
 		// The IAM exchange failed before any Workspace request was
-		// built: nothing was sent, and retrying the same token at once
-		// will not make IAM accept it.
+		// built: nothing was sent. A transient failure is retried like a
+		// connection that failed before sending; retrying a refused
+		// token at once will not make IAM accept it.
 		kind, sent = kindLocal, false
+		if xe.transient {
+			kind = kindTransport
+		}
 		ce.HTTPStatus, ce.RequestID = 0, ""
 		ce.Message, ce.Cause = "", xe
 	case errors.As(err, &he):

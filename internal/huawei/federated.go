@@ -3,8 +3,10 @@ package huawei
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/url"
+	"os"
 	"reflect"
 	"strings"
 	"sync"
@@ -30,10 +32,10 @@ import (
 //     sent, which an IAM exchange must not blur (a failed exchange sent no
 //     Workspace request, so it is safe to say nothing was done).
 type federatedCredential struct {
-	mu    sync.Mutex
-	inner *auth.BasicCredentials
-	iam   *impl.DefaultHttpClient
-	idpID string
+	mu                 sync.Mutex
+	inner              *auth.BasicCredentials
+	iam                *impl.DefaultHttpClient
+	idpID, idTokenFile string
 	// tokenSource names where the id token came from, for errors.
 	tokenSource string
 }
@@ -68,7 +70,7 @@ func newFederatedCredential(f *Federated, projectID string, timeout time.Duratio
 		return nil, fmt.Errorf("huawei: building the federated login: %w", err)
 	}
 	iam := impl.NewDefaultHttpClient(config.DefaultHttpConfig().WithTimeout(timeout).WithHttpRoundTripper(transport))
-	return &federatedCredential{inner: inner, iam: iam, idpID: f.IdpID, tokenSource: f.TokenSource}, nil
+	return &federatedCredential{inner: inner, iam: iam, idpID: f.IdpID, idTokenFile: f.IDTokenFile, tokenSource: f.TokenSource}, nil
 }
 
 // ProcessAuthParams is where SDK credentials look up a missing project ID;
@@ -85,8 +87,12 @@ func (f *federatedCredential) ProcessAuthRequest(_ *impl.DefaultHttpClient, req 
 	if err := f.inner.ProcessSts(f.iam); err != nil {
 		return nil, f.fail(err)
 	}
-	// ProcessAuthRequest calls ProcessSts again, a no-op now that the
-	// keys are fresh.
+	// ProcessAuthRequest runs ProcessSts again, which would renew once
+	// more whenever the keys live less than the SDK's 40-minute margin:
+	// sign with the keys just renewed, without their accessor.
+	accessor := f.inner.StsAccessor
+	f.inner.StsAccessor = nil
+	defer func() { f.inner.StsAccessor = accessor }()
 	return f.inner.ProcessAuthRequest(f.iam, req)
 }
 
@@ -105,6 +111,10 @@ var ErrCredentialExchange = errors.New("no credentials from Huawei Cloud IAM")
 // nothing takes it for a Workspace response.
 type exchangeError struct {
 	idpID, cause, help string
+	// transient is a failure that may not repeat (IAM throttling or
+	// failing, a broken connection): the Workspace call sent nothing and
+	// is retried. A refused token is not.
+	transient bool
 }
 
 func (e *exchangeError) Error() string {
@@ -113,32 +123,55 @@ func (e *exchangeError) Error() string {
 
 func (e *exchangeError) Is(target error) bool { return target == ErrCredentialExchange }
 
+// fail turns what the exchange returned into an exchangeError. Only what
+// is known to hold no secret is shown: IAM's own error (status, code,
+// message, request ID), a connection failure, a token file that cannot be
+// read. Anything else, such as the SDK failing to decode IAM's answer,
+// whose message quotes the answer (temporary keys included), is named,
+// not shown.
 func (f *federatedCredential) fail(err error) error {
-	cause := err.Error()
 	var (
-		se *sdkerr.ServiceResponseError
-		ue *url.Error
+		cause     string
+		transient bool
+		se        *sdkerr.ServiceResponseError
+		ue        *url.Error
+		ce        *sdkerr.ConnectionError
+		te        *sdkerr.RequestTimeoutError
+		pe        *fs.PathError
 	)
 	switch {
 	case errors.As(err, &se):
 		// The SDK appends IAM's trace ID to the message
-		// (core/auth/internal/iam_helper.go); it is the request ID.
-		msg := strings.TrimSuffix(se.ErrorMessage, ", X-IAM-Trace-Id="+se.RequestId)
+		// (core/auth/internal/iam_helper.go).
+		msg, _, _ := strings.Cut(se.ErrorMessage, ", X-IAM-Trace-Id=")
 		cause = fmt.Sprintf("HTTP %d %s: %s", se.StatusCode, se.ErrorCode, msg)
 		if se.RequestId != "" {
 			cause += " (request ID " + se.RequestId + ")"
 		}
+		transient = se.StatusCode == 429 || se.StatusCode >= 500
 	case errors.As(err, &ue):
-		// The URL carries no secret, but the cause says more.
-		cause = ue.Op + " " + ue.URL + ": " + ue.Err.Error()
+		// The URL is IAM's and carries no secret.
+		cause, transient = ue.Op+" "+ue.URL+": "+ue.Err.Error(), true
+	case errors.As(err, &ce), errors.As(err, &te):
+		cause, transient = "IAM could not be reached: "+err.Error(), true
+	case errors.As(err, &pe):
+		cause = "the id token file cannot be read: " + pe.Error()
+	default:
+		cause = fmt.Sprintf("IAM's answer could not be used (%T)", err)
+	}
+	if f.idTokenFile != "" {
+		if b, rerr := os.ReadFile(f.idTokenFile); rerr == nil && len(strings.TrimSpace(string(b))) > 0 {
+			cause = strings.ReplaceAll(cause, strings.TrimSpace(string(b)), "***")
+		}
 	}
 	source := f.tokenSource
 	if source == "" {
 		source = "`id_token`, `id_token_file`, HUAWEICLOUD_SDK_ID_TOKEN_FILE or TFC_WORKLOAD_IDENTITY_TOKEN"
 	}
 	return &exchangeError{
-		idpID: f.idpID,
-		cause: strings.ToValidUTF8(cause, "\uFFFD"),
+		idpID:     f.idpID,
+		transient: transient,
+		cause:     strings.ToValidUTF8(cause, "\uFFFD"),
 		help: "Check the federated login: `huawei.idp_id` (or HUAWEICLOUD_SDK_IDP_ID) must name an identity provider in IAM " +
 			"that trusts the id token's issuer and maps it to a user, and the id token, taken from " + source + ", must be " +
 			"current and meant for it (in Terraform Cloud, TFC_WORKLOAD_IDENTITY_AUDIENCE must be the client ID the identity " +

@@ -65,10 +65,13 @@ func TestFederatedConcurrentRenewals(t *testing.T) {
 			issued++
 		}
 	}
-	if issued < callers {
-		t.Errorf("%d credentials issued for %d calls that each needed a renewal", issued, callers)
+	lists := c.CallsTo(hw, "ListDesktopsDetail")
+	if issued != len(lists) {
+		// Each call renews once: the SDK's second look at the keys,
+		// when it signs, must not renew them again.
+		t.Errorf("%d credentials issued for %d calls that each needed one renewal", issued, len(lists))
 	}
-	for _, call := range c.CallsTo(hw, "ListDesktopsDetail") {
+	for _, call := range lists {
 		if call.Status != 200 || !strings.HasPrefix(call.Auth, "sts:") {
 			t.Errorf("a list call answered %d %s, authenticated as %q", call.Status, call.ErrorCode, call.Auth)
 		}
@@ -103,4 +106,62 @@ func TestFederatedRefusal(t *testing.T) {
 	if n := len(c.CallsTo(hw, "ListDesktopsDetail")); n != 0 {
 		t.Errorf("%d list calls reached Workspace, want none", n)
 	}
+}
+
+// TestFederatedTransientIAM: IAM throttling or failing the exchange fails
+// nothing (no Workspace request was sent, so the call is retried), and an
+// answer the SDK cannot decode, whose error quotes the answer, shows none
+// of the keys in it.
+func TestFederatedTransientIAM(t *testing.T) {
+	tests := []struct {
+		name  string
+		fault mockcloud.Fault
+		ok    bool // the call succeeds on a retry
+	}{
+		{"throttled_login", mockcloud.Fault{Cloud: hw, Operation: "CreateTokenWithIdToken", Kind: mockcloud.FaultThrottle, Count: 1}, true},
+		{"server_error_keys", mockcloud.Fault{Cloud: hw, Operation: "CreateTemporaryAccessKeyByToken", Kind: mockcloud.FaultServerError, Count: 1}, true},
+		{"truncated_keys", mockcloud.Fault{Cloud: hw, Operation: "CreateTemporaryAccessKeyByToken", Kind: mockcloud.FaultTruncatedJSON, AfterApply: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := clienttest.Start(t)
+			c.SeedFleet(hw, testProject, "fed", 2)
+			c.InjectFault(tt.fault)
+			client := federatedClient(t, c, mockcloud.DemoHuaweiIDToken)
+			_, err := client.ListDesktops(context.Background(), fleet.ListFilter{})
+			if tt.ok {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if n := len(c.CallsTo(hw, "ListDesktopsDetail")); n != 1 {
+					t.Errorf("%d list calls, want 1", n)
+				}
+				return
+			}
+			if !errors.Is(err, ErrCredentialExchange) {
+				t.Fatalf("err = %v, want an exchange error", err)
+			}
+			if len(c.IssuedSecrets()) == 0 {
+				t.Fatal("the mock issued nothing: the truncated answer held no keys to leak")
+			}
+			for _, secret := range c.IssuedSecrets() {
+				if showsPartOf(err.Error(), secret) {
+					t.Errorf("the error shows part of an issued secret: %v", err)
+				}
+			}
+		})
+	}
+}
+
+// showsPartOf reports whether text holds any ten characters in a row of
+// secret: a decoding error quotes a window of the answer, which may cut a
+// secret anywhere.
+func showsPartOf(text, secret string) bool {
+	const window = 10
+	for i := 0; i+window <= len(secret); i++ {
+		if strings.Contains(text, secret[i:i+window]) {
+			return true
+		}
+	}
+	return false
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	provschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
@@ -255,9 +256,13 @@ func (Adapter) ProviderBlock() provschema.SingleNestedBlock {
 					"is traded at IAM for temporary keys, renewed before they expire, instead of `access_key` and `secret_key`. " +
 					"Or `" + envIdpID + "`.",
 			},
-			"id_token": tfcloud.SecretAttribute("The federated login's id token. Or `id_token_file`, `" + envIDTokenFile +
-				"`, then Terraform Cloud's `" + envTFCToken + "`. The SDK reads the token from a file: a value given here is " +
-				"written to a private (0600) temporary file, removed when the provider exits."),
+			"id_token": provschema.StringAttribute{
+				Optional: true, Sensitive: true,
+				MarkdownDescription: "The federated login's id token. Or `id_token_file`, `" + envIDTokenFile +
+					"`, then Terraform Cloud's `" + envTFCTaggedToken + "` or `" + envTFCToken + "`. The SDK reads the token " +
+					"from a file: a value given here is written to a private (0600) temporary file, removed when the provider exits.",
+				Validators: []validator.String{stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("id_token_file"))},
+			},
 			"id_token_file": provschema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: "File holding the federated login's id token, read again at every renewal. Or `" + envIDTokenFile + "`.",

@@ -2,6 +2,7 @@ package huawei
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"sync"
 
@@ -26,6 +27,10 @@ const (
 	envIDTokenFile = "HUAWEICLOUD_SDK_ID_TOKEN_FILE"
 	envIAMEndpoint = "HUAWEICLOUD_SDK_IAM_ENDPOINT"
 	envTFCToken    = "TFC_WORKLOAD_IDENTITY_TOKEN"
+	// envTFCTaggedToken is the token of the audience tagged HUAWEI
+	// (TFC_WORKLOAD_IDENTITY_AUDIENCE_HUAWEI), for a workspace whose
+	// clouds want different audiences; it comes before the untagged one.
+	envTFCTaggedToken = "TFC_WORKLOAD_IDENTITY_TOKEN_HUAWEI"
 )
 
 // federation is the federated login's settings.
@@ -61,9 +66,12 @@ func (h *settings) configureFederation(m providerBlockModel, env func(string) st
 		f.idTokenFile, f.tokenSource = m.IDTokenFile.ValueString(), "the file `id_token_file`"
 	case env(envIDTokenFile) != "":
 		f.idTokenFile, f.tokenSource = env(envIDTokenFile), "the file "+envIDTokenFile
+	case f.idpID != "" && env(envTFCTaggedToken) != "":
+		f.idToken, f.tokenSource, f.file = env(envTFCTaggedToken), envTFCTaggedToken, &privateFile{}
 	case f.idpID != "" && env(envTFCToken) != "":
 		f.idToken, f.tokenSource, f.file = env(envTFCToken), envTFCToken, &privateFile{}
 	}
+	h.preferWrittenCredentials(m)
 	iam := tfcloud.FromEnv(env, m.IAMEndpoint, &h.unknown, envIAMEndpoint)
 	if iam != "" && m.IAMEndpoint.ValueString() == "" && !strings.Contains(iam, "://") {
 		// The SDK's own reading of the variable: https:// when the
@@ -77,6 +85,26 @@ func (h *settings) configureFederation(m providerBlockModel, env func(string) st
 		}
 	}
 	f.iamEndpoint = strings.TrimRight(iam, "/")
+}
+
+// preferWrittenCredentials settles a federated login and keys (or an IAM
+// token) that both resolved when only one of them is written in the
+// provider block: what is written wins over what the environment holds,
+// as for every other setting. Both written, or both from the environment,
+// stay for federationProblems to refuse.
+func (h *settings) preferWrittenCredentials(m providerBlockModel) {
+	keysFound := h.accessKey != "" || h.secretKey != "" || h.authToken != ""
+	if h.idpID == "" || !keysFound {
+		return
+	}
+	idpWritten := m.IdpID.ValueString() != ""
+	keysWritten := m.AccessKey.ValueString() != "" || m.SecretKey.ValueString() != "" || m.AuthToken.ValueString() != ""
+	switch {
+	case idpWritten && !keysWritten:
+		h.accessKey, h.secretKey, h.securityToken, h.authToken = "", "", "", ""
+	case keysWritten && !idpWritten:
+		h.federation = federation{}
+	}
 }
 
 // idTokenGiven says whether an id token was given in the provider block,
@@ -94,11 +122,19 @@ func (h *settings) federationProblems() []string {
 	}
 	if h.idToken == "" && h.idTokenFile == "" {
 		problems = append(problems, "the federated login's id token: `huawei.id_token`, `huawei.id_token_file`, "+envIDTokenFile+
-			", or Terraform Cloud's "+envTFCToken+" (set the workspace variable TFC_WORKLOAD_IDENTITY_AUDIENCE to get one)")
+			", or Terraform Cloud's "+envTFCTaggedToken+" or "+envTFCToken+" (set the workspace variable "+
+			"TFC_WORKLOAD_IDENTITY_AUDIENCE_HUAWEI or TFC_WORKLOAD_IDENTITY_AUDIENCE to get one)")
+	} else if h.idTokenFile != "" {
+		if f, err := os.Open(h.idTokenFile); err != nil {
+			problems = append(problems, "a readable id token file ("+h.tokenSource+"): "+err.Error())
+		} else {
+			_ = f.Close()
+		}
 	}
 	if h.accessKey != "" || h.secretKey != "" || h.authToken != "" {
 		problems = append(problems, "one kind of credentials: a federated login (idp_id) replaces `access_key`/`secret_key` "+
-			"(HW_ACCESS_KEY, HW_SECRET_KEY, HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK) and `auth_token` (HW_AUTH_TOKEN); unset those")
+			"(HW_ACCESS_KEY, HW_SECRET_KEY, HUAWEICLOUD_SDK_AK, HUAWEICLOUD_SDK_SK) and `auth_token` (HW_AUTH_TOKEN); remove one "+
+			"kind (when only one kind is written in the provider block, the other, from the environment, is ignored)")
 	}
 	return problems
 }

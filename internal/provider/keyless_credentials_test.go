@@ -27,10 +27,14 @@ func TestAccKeylessCredentials(t *testing.T) {
 	for _, f := range keylessFlows {
 		t.Run(f.name, func(t *testing.T) {
 			logPath := tracedLog(t)
-			c := newTestCloud(t, mockcloud.Timing{})
+			c := newTestCloudWith(t, func(cfg *mockcloud.Config) {
+				if f.mock != nil {
+					f.mock(cfg)
+				}
+			})
 			k := f.setUp(t, c)
 			ids := c.seed(f.cloud, "keyless", 5)
-			secrets := []string{mockcloud.DemoAlibabaSecret, mockcloud.DemoHuaweiSecret}
+			secrets := []string{mockcloud.DemoAlibabaSecret, mockcloud.DemoHuaweiSecret, leakSecretsPattern}
 			if f.tokenValue != "" {
 				secrets = append(secrets, f.tokenValue)
 			}
@@ -106,7 +110,12 @@ func TestAccKeylessCredentialsRefresh(t *testing.T) {
 	for _, f := range []keylessFlow{alibabaAssumeRole, alibabaOIDCFile, huaweiFederatedToken} {
 		t.Run(f.name, func(t *testing.T) {
 			t.Parallel()
-			c := newTestCloudWith(t, func(cfg *mockcloud.Config) { cfg.CredentialLifetime = lifetime })
+			c := newTestCloudWith(t, func(cfg *mockcloud.Config) {
+				if f.mock != nil {
+					f.mock(cfg)
+				}
+				cfg.CredentialLifetime = lifetime
+			})
 			k := f.setUp(t, c)
 			ids := c.seed(f.cloud, "refresh", 1000)
 			for _, op := range []string{f.cloud.rebootOp, f.cloud.rebootWaitReads[0]} {
@@ -208,6 +217,9 @@ func TestAccKeylessCredentialErrors(t *testing.T) {
 		// otherwise plan fails and nothing is called at all.
 		atApply bool
 		want    string
+		// listing: the configuration lists desktops (the data source)
+		// instead of rebooting them.
+		listing bool
 	}{
 		{name: "wrong_role", flow: wrongRole, atApply: true,
 			want: `No credentials for alibaba.*assume_role: STS AssumeRole for role acs:ram::1234567890123456:role/nobody failed: EntityNotExist\.Role.*Check .alibaba\.assume_role.: .role_arn. \(or ALIBABA_CLOUD_ROLE_ARN\)`},
@@ -217,6 +229,10 @@ func TestAccKeylessCredentialErrors(t *testing.T) {
 		{name: "rejected_id_token", flow: wrongIDToken, atApply: true,
 			want: `No credentials for huawei.*federated login \(idp_id ` + mockcloud.DemoHuaweiIdpID + `\): IAM gave no temporary credentials: HTTP 401.*` +
 				"Check the federated login: .huawei.idp_id. \\(or HUAWEICLOUD_SDK_IDP_ID\\).*taken from .id_token."},
+		{name: "wrong_role_listing", flow: wrongRole, atApply: true, listing: true,
+			want: `Cannot list desktops.*assume_role: STS AssumeRole for role acs:ram::1234567890123456:role/nobody failed: EntityNotExist\.Role.*Check .alibaba\.assume_role.`},
+		{name: "rejected_id_token_listing", flow: wrongIDToken, atApply: true, listing: true,
+			want: `Cannot list desktops.*federated login \(idp_id ` + mockcloud.DemoHuaweiIdpID + `\): IAM gave no temporary credentials: HTTP 401.*Check the federated login`},
 		{name: "oidc_without_token", flow: noOIDCToken,
 			want: `alibaba\.assume_role_with_oidc needs an OIDC token: .oidc_token., ALIBABA_CLOUD_OIDC_TOKEN.*TFC_WORKLOAD_IDENTITY_TOKEN`},
 		{name: "assume_role_without_role", flow: withAuth(alibabaAssumeRole, alibabaAuth(alibabaBaseKeys, "assume_role {}")),
@@ -239,6 +255,10 @@ func TestAccKeylessCredentialErrors(t *testing.T) {
 			k := tt.flow.setUp(t, c)
 			ids := c.seed(tt.flow.cloud, "refused", 3)
 			wanted := regexp.MustCompile("(?s)" + strings.ReplaceAll(tt.want, " ", `\s+`))
+			config := hclResource(rebootType, "fleet", tt.flow.cloud.name, ids)
+			if tt.listing {
+				config = hclDesktops("fleet", tt.flow.cloud.name)
+			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: tt.flow.factories(k),
 				ErrorCheck: func(err error) error {
@@ -249,13 +269,15 @@ func TestAccKeylessCredentialErrors(t *testing.T) {
 					if n := strings.Count(msg, "Error: "); n != 1 {
 						return fmt.Errorf("%d errors, want one: %s", n, msg)
 					}
-					if tt.flow.tokenValue != "" && strings.Contains(msg, tt.flow.tokenValue) {
-						return fmt.Errorf("the error holds the token: %s", msg)
+					for _, secret := range []string{tt.flow.tokenValue, mockcloud.DemoAlibabaSecret, mockcloud.DemoHuaweiSecret} {
+						if secret != "" && strings.Contains(msg, secret) {
+							return fmt.Errorf("the error holds a secret: %s", msg)
+						}
 					}
 					return nil
 				},
 				Steps: []resource.TestStep{{
-					Config: tt.flow.providerBlock(k) + hclResource(rebootType, "fleet", tt.flow.cloud.name, ids),
+					Config: tt.flow.providerBlock(k) + config,
 					// Never reached: ErrorCheck takes every error, so a
 					// step that does not fail must fail here.
 					ConfigStateChecks: []statecheck.StateCheck{onMock(func() error { return fmt.Errorf("the apply succeeded, want %s", tt.want) })},

@@ -31,7 +31,14 @@ type keylessFlow struct {
 	// tokenValue is a token the flow gives as a value (attribute or
 	// variable), which must never be seen again.
 	tokenValue string
+	// mock edits the mock's configuration (the role's external ID).
+	mock func(*mockcloud.Config)
+	// sent are parameters the first exchange call must carry.
+	sent map[string]string
 }
+
+// keylessExternalID is the external ID the assume_role flow's role asks for.
+const keylessExternalID = "fleet-external-id"
 
 // keylessSetup is where a flow's mock is: its plain URL (the cloud APIs and
 // Huawei IAM), its TLS host (Alibaba STS, always called over https) and a
@@ -57,8 +64,14 @@ var (
 		name: "alibaba_assume_role", cloud: alibabaCloud, exchange: []string{alibabaAssumeRoleOp},
 		auth: func(k keylessSetup) string {
 			return alibabaBaseKeys + "\n" + stsAt(k) + "\n" + hclBlock("assume_role",
-				fmt.Sprintf("role_arn = %q", mockcloud.DemoAlibabaRoleArn), `session_name = "terraform-fleet"`, "session_expiration = 900")
+				fmt.Sprintf("role_arn = %q", mockcloud.DemoAlibabaRoleArn), `session_name = "terraform-fleet"`, "session_expiration = 900",
+				fmt.Sprintf("external_id = %q", keylessExternalID), `policy = jsonencode({ Version = "1", Statement = [] })`)
 		},
+		mock: func(cfg *mockcloud.Config) {
+			cfg.AlibabaRoles = map[string]mockcloud.AlibabaRole{mockcloud.DemoAlibabaRoleArn: {ExternalID: keylessExternalID}}
+		},
+		sent: map[string]string{"RoleArn": mockcloud.DemoAlibabaRoleArn, "RoleSessionName": "terraform-fleet", "DurationSeconds": "900",
+			"ExternalId": keylessExternalID, "Policy": `{"Statement":[],"Version":"1"}`},
 	}
 	alibabaAssumeRoleFromEnv = keylessFlow{
 		name: "alibaba_assume_role_env", cloud: alibabaCloud, exchange: []string{alibabaAssumeRoleOp},
@@ -79,6 +92,35 @@ var (
 				"ALIBABA_CLOUD_ROLE_ARN":          mockcloud.DemoAlibabaRoleArn,
 				"ALIBABA_CLOUD_STS_ENDPOINT":      k.stsHost,
 			}
+		},
+	}
+	// alibabaOIDCEnvToken takes credentials-go's own variable, and the
+	// session settings from the block.
+	alibabaOIDCEnvToken = keylessFlow{
+		name: "alibaba_oidc_env_token", cloud: alibabaCloud, exchange: []string{alibabaOIDCOp}, tokenValue: mockcloud.DemoOIDCToken,
+		auth: func(k keylessSetup) string {
+			return stsAt(k) + "\n" + hclBlock("assume_role_with_oidc", `session_name = "ci-run"`, "session_expiration = 1800")
+		},
+		env: func(keylessSetup) map[string]string {
+			return map[string]string{
+				"ALIBABA_CLOUD_OIDC_TOKEN":        mockcloud.DemoOIDCToken,
+				"ALIBABA_CLOUD_OIDC_PROVIDER_ARN": mockcloud.DemoAlibabaOIDCProviderArn,
+				"ALIBABA_CLOUD_ROLE_ARN":          mockcloud.DemoAlibabaRoleArn,
+				// A Terraform Cloud token that must lose to it.
+				"TFC_WORKLOAD_IDENTITY_TOKEN": "leak-check-losing-tfc-token",
+			}
+		},
+		sent: map[string]string{"RoleSessionName": "ci-run", "DurationSeconds": "1800", "OIDCProviderArn": mockcloud.DemoAlibabaOIDCProviderArn},
+	}
+	// alibabaOIDCTokenAttribute writes the token in the configuration: it
+	// must stay out of the plan.
+	alibabaOIDCTokenAttribute = keylessFlow{
+		name: "alibaba_oidc_token_attribute", cloud: alibabaCloud, exchange: []string{alibabaOIDCOp}, tokenValue: mockcloud.DemoOIDCToken,
+		auth: func(k keylessSetup) string {
+			return stsAt(k) + "\n" + hclBlock("assume_role_with_oidc",
+				fmt.Sprintf("oidc_provider_arn = %q", mockcloud.DemoAlibabaOIDCProviderArn),
+				fmt.Sprintf("role_arn = %q", mockcloud.DemoAlibabaRoleArn),
+				fmt.Sprintf("oidc_token = %q", mockcloud.DemoOIDCToken))
 		},
 	}
 	alibabaOIDCFile = keylessFlow{
@@ -107,6 +149,29 @@ var (
 			}
 		},
 	}
+	// huaweiFederatedTaggedToken is a workspace using both clouds: the
+	// token of the audience tagged HUAWEI wins over the untagged one.
+	huaweiFederatedTaggedToken = keylessFlow{
+		name: "huawei_tfc_tagged", cloud: huaweiCloud, exchange: []string{huaweiIDTokenOp, huaweiTempKeysOp}, tokenValue: mockcloud.DemoHuaweiIDToken,
+		auth: func(k keylessSetup) string {
+			return fmt.Sprintf("idp_id = %q\niam_endpoint = %q", mockcloud.DemoHuaweiIdpID, k.url)
+		},
+		env: func(keylessSetup) map[string]string {
+			return map[string]string{
+				"TFC_WORKLOAD_IDENTITY_TOKEN_HUAWEI": mockcloud.DemoHuaweiIDToken,
+				"TFC_WORKLOAD_IDENTITY_TOKEN":        "leak-check-untagged-tfc-token",
+			}
+		},
+	}
+	huaweiFederatedEnvFile = keylessFlow{
+		name: "huawei_id_token_file_env", cloud: huaweiCloud, exchange: []string{huaweiIDTokenOp, huaweiTempKeysOp}, tokenValue: mockcloud.DemoHuaweiIDToken,
+		auth: func(k keylessSetup) string {
+			return fmt.Sprintf("idp_id = %q\niam_endpoint = %q", mockcloud.DemoHuaweiIdpID, k.url)
+		},
+		env: func(k keylessSetup) map[string]string {
+			return map[string]string{"HUAWEICLOUD_SDK_ID_TOKEN_FILE": k.tokenFile}
+		},
+	}
 	huaweiFederatedFile = keylessFlow{
 		name: "huawei_id_token_file", cloud: huaweiCloud, exchange: []string{huaweiIDTokenOp, huaweiTempKeysOp}, tokenValue: mockcloud.DemoHuaweiIDToken,
 		auth: func(k keylessSetup) string {
@@ -115,8 +180,8 @@ var (
 	}
 
 	keylessFlows = []keylessFlow{
-		alibabaAssumeRole, alibabaAssumeRoleFromEnv, alibabaOIDCTerraformCloud, alibabaOIDCFile,
-		huaweiFederatedToken, huaweiFederatedTerraformCloud, huaweiFederatedFile,
+		alibabaAssumeRole, alibabaAssumeRoleFromEnv, alibabaOIDCTerraformCloud, alibabaOIDCEnvToken, alibabaOIDCTokenAttribute, alibabaOIDCFile,
+		huaweiFederatedToken, huaweiFederatedTerraformCloud, huaweiFederatedTaggedToken, huaweiFederatedEnvFile, huaweiFederatedFile,
 	}
 )
 
@@ -188,6 +253,13 @@ func (f keylessFlow) checkExchange(c *testCloud, ops ...string) (used []string, 
 		for _, call := range calls {
 			if call.Status >= 300 {
 				return nil, fmt.Errorf("%s: %s answered %d %s", f.name, op, call.Status, call.ErrorCode)
+			}
+		}
+		if i == 0 {
+			for name, want := range f.sent {
+				if got := calls[0].Params[name]; got != want {
+					return nil, fmt.Errorf("%s: %s sent %s=%q, want %q", f.name, op, name, got, want)
+				}
 			}
 		}
 	}
