@@ -101,20 +101,39 @@ func checkPrivateTokenFile(t *testing.T) {
 }
 
 // TestAccKeylessCredentialsRefresh reboots 1,000 desktops through a flow
-// whose credentials live 3 s while the apply takes longer (every call is
-// slowed and made one at a time): the provider renews them and goes on,
-// no call is refused for an expired credential, and no desktop is
-// rebooted twice.
+// while the apply takes longer than its credentials last for the SDK
+// (every call is slowed and made one at a time):
+//   - living 3 s, less than the apply, they expire under it: the provider
+//     renews them (the SDKs renew on every call inside their margin) and
+//     goes on, and no call comes with an expired one;
+//   - living 3 s longer than the SDK's renewal margin (credentials-go 180 s,
+//     ram_role_arn.go needUpdateCredential; the Huawei SDK 40 minutes,
+//     base_credentials.go), the first keys serve several calls, then are
+//     renewed before they expire.
+//
+// Either way the mock refuses no call and no desktop is rebooted twice.
 func TestAccKeylessCredentialsRefresh(t *testing.T) {
-	const lifetime = 3 * time.Second
-	for _, f := range []keylessFlow{alibabaAssumeRole, alibabaOIDCFile, huaweiFederatedToken} {
-		t.Run(f.name, func(t *testing.T) {
+	const short = 3 * time.Second
+	tests := []struct {
+		flow     keylessFlow
+		lifetime time.Duration
+		check    func(c *testCloud, f keylessFlow) error
+	}{
+		{alibabaAssumeRole, short, outlivedCredentials},
+		{alibabaOIDCFile, short, outlivedCredentials},
+		{huaweiFederatedToken, short, outlivedCredentials},
+		{alibabaAssumeRole, 180*time.Second + short, reusedThenRenewed},
+		{huaweiFederatedToken, 40*time.Minute + short, reusedThenRenewed},
+	}
+	for _, tt := range tests {
+		f := tt.flow
+		t.Run(fmt.Sprintf("%s_%s", f.name, tt.lifetime), func(t *testing.T) {
 			t.Parallel()
 			c := newTestCloudWith(t, func(cfg *mockcloud.Config) {
 				if f.mock != nil {
 					f.mock(cfg)
 				}
-				cfg.CredentialLifetime = lifetime
+				cfg.CredentialLifetime = tt.lifetime
 			})
 			k := f.setUp(t, c)
 			ids := c.seed(f.cloud, "refresh", 1000)
@@ -127,12 +146,41 @@ func TestAccKeylessCredentialsRefresh(t *testing.T) {
 					Config: f.providerBlock(k, "max_concurrency = 1") + hclResource(rebootType, "fleet", f.cloud.name, ids, waitLine(true)),
 					ConfigStateChecks: []statecheck.StateCheck{onMock(
 						func() error { return everyDesktopRebooted(c, ids, 1) },
-						func() error { return outlivedCredentials(c, f) },
+						func() error { return tt.check(c, f) },
 					)},
 				}},
 			})
 		})
 	}
+}
+
+// reusedThenRenewed checks that the flow's first issued keys served more
+// than one call before later keys took over, and that the mock refused
+// none of the calls.
+func reusedThenRenewed(c *testCloud, f keylessFlow) error {
+	ops := []string{f.cloud.rebootOp, f.cloud.rebootWaitReads[0]}
+	used, err := f.checkExchange(c, ops...)
+	if err != nil {
+		return err
+	}
+	if len(used) < 2 {
+		return fmt.Errorf("%s: the calls used %d issued credential(s), want them renewed", f.name, len(used))
+	}
+	first := 0
+	for _, op := range ops {
+		for _, call := range c.CallsTo(f.cloud.name, op) {
+			if call.Status >= 300 {
+				return fmt.Errorf("%s: a %s call was refused: %d %s", f.name, op, call.Status, call.ErrorCode)
+			}
+			if call.Auth == "sts:"+used[0] {
+				first++
+			}
+		}
+	}
+	if first < 2 {
+		return fmt.Errorf("%s: the first keys served %d call(s), want them reused until the SDK's margin", f.name, first)
+	}
+	return nil
 }
 
 // outlivedCredentials checks that the flow's cloud calls went on after the
