@@ -41,7 +41,9 @@ var secretName = regexp.MustCompile(`(?i)token|secret|password|passwd|signature|
 
 func isSecretName(name string) bool {
 	if v, ok := secretNames.Load(name); ok {
-		return v.(bool)
+		if secret, ok := v.(bool); ok {
+			return secret
+		}
 	}
 	secret := secretName.MatchString(name) && !strings.EqualFold(name, "ClientToken")
 	// The names are the APIs' own, a few hundred at most (DesktopId.1 to
