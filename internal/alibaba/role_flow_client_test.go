@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -43,23 +42,10 @@ func TestRoleFlowsConcurrentRenewals(t *testing.T) {
 			client := newTestClient(t, m.URL, func(cfg *Config) { f.edit(cfg, sts) })
 
 			const callers = 12
-			var wg sync.WaitGroup
-			errs := make(chan error, callers)
-			for range callers {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, err := client.ListDesktops(context.Background(), fleet.ListFilter{})
-					errs <- err
-				}()
-			}
-			wg.Wait()
-			close(errs)
-			for err := range errs {
-				if err != nil {
-					t.Error(err)
-				}
-			}
+			clienttest.Concurrently(t, callers, func() error {
+				_, err := client.ListDesktops(context.Background(), fleet.ListFilter{})
+				return err
+			})
 			if n := len(m.CallsTo(ali, f.op)); n < callers {
 				t.Errorf("%d %s calls for %d calls that each needed a renewal", n, f.op, callers)
 			}

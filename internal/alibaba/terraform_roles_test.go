@@ -25,16 +25,6 @@ func TestRoleFlowsConfigure(t *testing.T) {
 		return map[string]attr.Value{"assume_role_with_oidc": clienttest.NestedBlock(t, Adapter{}, "assume_role_with_oidc", set)}
 	}
 	arns := map[string]string{envOIDCProviderArn: "provider-env", envRoleArn: "role-env"}
-	with := func(env map[string]string, more ...string) map[string]string {
-		out := map[string]string{}
-		for k, v := range env {
-			out[k] = v
-		}
-		for i := 0; i+1 < len(more); i += 2 {
-			out[more[i]] = more[i+1]
-		}
-		return out
-	}
 	tests := []struct {
 		name  string
 		block map[string]attr.Value
@@ -45,17 +35,17 @@ func TestRoleFlowsConfigure(t *testing.T) {
 		wantErr                        string
 	}{
 		{name: "token attribute first", block: oidc(map[string]attr.Value{"oidc_token": types.StringValue("attr")}),
-			env: with(arns, envOIDCToken, "env", envTFCToken, "tfc"), token: "attr", source: "`oidc_token`", role: "role-env"},
+			env: clienttest.Env(arns, envOIDCToken, "env", envTFCToken, "tfc"), token: "attr", source: "`oidc_token`", role: "role-env"},
 		{name: "ALIBABA_CLOUD_OIDC_TOKEN before a file", block: oidc(map[string]attr.Value{"oidc_token_file": types.StringValue(file)}),
-			env: with(arns, envOIDCToken, "env"), token: "env", source: envOIDCToken, role: "role-env"},
+			env: clienttest.Env(arns, envOIDCToken, "env"), token: "env", source: envOIDCToken, role: "role-env"},
 		{name: "file attribute before the environment's file", block: oidc(map[string]attr.Value{"oidc_token_file": types.StringValue(file)}),
-			env: with(arns, envOIDCTokenFile, "/elsewhere", envTFCToken, "tfc"), tokenFile: file, source: "the file `oidc_token_file`", role: "role-env"},
+			env: clienttest.Env(arns, envOIDCTokenFile, "/elsewhere", envTFCToken, "tfc"), tokenFile: file, source: "the file `oidc_token_file`", role: "role-env"},
 		{name: "the environment's file before Terraform Cloud's token", block: oidc(nil),
-			env: with(arns, envOIDCTokenFile, file, envTFCToken, "tfc"), tokenFile: file, source: "the file " + envOIDCTokenFile, role: "role-env"},
+			env: clienttest.Env(arns, envOIDCTokenFile, file, envTFCToken, "tfc"), tokenFile: file, source: "the file " + envOIDCTokenFile, role: "role-env"},
 		{name: "the token tagged ALIBABA before the untagged", block: oidc(nil),
-			env: with(arns, envTFCTaggedToken, "tagged", envTFCToken, "tfc"), token: "tagged", source: envTFCTaggedToken, role: "role-env"},
+			env: clienttest.Env(arns, envTFCTaggedToken, "tagged", envTFCToken, "tfc"), token: "tagged", source: envTFCTaggedToken, role: "role-env"},
 		{name: "Terraform Cloud's token last", block: oidc(map[string]attr.Value{"role_arn": types.StringValue("role-attr")}),
-			env: with(arns, envTFCToken, "tfc"), token: "tfc", source: envTFCToken, role: "role-attr"},
+			env: clienttest.Env(arns, envTFCToken, "tfc"), token: "tfc", source: envTFCToken, role: "role-attr"},
 		{name: "no token", block: oidc(nil), env: arns, role: "role-env",
 			wantErr: "needs an OIDC token: `oidc_token`, ALIBABA_CLOUD_OIDC_TOKEN"},
 		{name: "an unreadable token file", block: oidc(map[string]attr.Value{"oidc_token_file": types.StringValue("/no/such/token")}),

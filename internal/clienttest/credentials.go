@@ -1,6 +1,9 @@
 package clienttest
 
-import "testing"
+import (
+	"sync"
+	"testing"
+)
 
 // IsolateAlibabaCredentials empties every source of Alibaba's default
 // credential chain, so that it finds nothing (and never asks the ECS
@@ -17,4 +20,39 @@ func IsolateAlibabaCredentials(t testing.TB) {
 	t.Setenv("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")
 	t.Setenv("ALIBABA_CLOUD_CLI_PROFILE_DISABLED", "true")
 	t.Setenv("HOME", t.TempDir())
+}
+
+// Env is base with the name/value pairs of more added: an environment for
+// Configure, built one case at a time.
+func Env(base map[string]string, more ...string) map[string]string {
+	out := make(map[string]string, len(base)+len(more)/2)
+	for k, v := range base {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(more); i += 2 {
+		out[more[i]] = more[i+1]
+	}
+	return out
+}
+
+// Concurrently runs call n times at once and fails the test with each
+// error: how the credential tests make renewals race.
+func Concurrently(t testing.TB, n int, call func() error) {
+	t.Helper()
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- call()
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Error(err)
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,23 +41,10 @@ func TestFederatedConcurrentRenewals(t *testing.T) {
 	client := federatedClient(t, c, mockcloud.DemoHuaweiIDToken)
 
 	const callers = 16
-	var wg sync.WaitGroup
-	errs := make(chan error, callers)
-	for range callers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, err := client.ListDesktops(context.Background(), fleet.ListFilter{})
-			errs <- err
-		}()
-	}
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
-			t.Error(err)
-		}
-	}
+	clienttest.Concurrently(t, callers, func() error {
+		_, err := client.ListDesktops(context.Background(), fleet.ListFilter{})
+		return err
+	})
 	issued := 0
 	for _, cred := range c.Issued() {
 		if cred.Cloud == hw {

@@ -22,16 +22,7 @@ func TestFederationConfigure(t *testing.T) {
 		t.Fatal(err)
 	}
 	base := map[string]string{"HW_REGION_NAME": "cn-north-4", "HW_PROJECT_ID": "p"}
-	with := func(more ...string) map[string]string {
-		out := map[string]string{}
-		for k, v := range base {
-			out[k] = v
-		}
-		for i := 0; i+1 < len(more); i += 2 {
-			out[more[i]] = more[i+1]
-		}
-		return out
-	}
+	with := func(more ...string) map[string]string { return clienttest.Env(base, more...) }
 	str := types.StringValue
 	tests := []struct {
 		name  string
