@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -343,4 +344,42 @@ func TestAccKeylessCredentialErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestAccKeylessProviderExample applies the published keyless provider
+// example as written, in a Terraform Cloud workspace's environment that
+// uses both clouds: each cloud takes the workload identity token of its
+// own tagged audience, Alibaba through AssumeRoleWithOIDC and Huawei
+// through its federated login, and reboots its fleet with the keys issued.
+// Only the endpoints point at the mock.
+func TestAccKeylessProviderExample(t *testing.T) {
+	example, _ := readExample(t, "../../examples/provider-keyless/provider.tf")
+	c := newTestCloud(t, mockcloud.Timing{})
+	k := alibabaOIDCTerraformCloud.setUp(t, c)
+	ali := c.seed(alibabaCloud, "example", 3)
+	hw := c.seed(huaweiCloud, "example", 3)
+	env := map[string]string{
+		"CLOUDDESKTOP_ALIBABA_ENDPOINT":       c.URL,
+		"CLOUDDESKTOP_HUAWEI_ENDPOINT":        c.URL,
+		"ALIBABA_CLOUD_STS_ENDPOINT":          k.stsHost,
+		"HUAWEICLOUD_SDK_IAM_ENDPOINT":        c.URL,
+		"TFC_WORKLOAD_IDENTITY_TOKEN_ALIBABA": mockcloud.DemoOIDCToken,
+		"TFC_WORKLOAD_IDENTITY_TOKEN_HUAWEI":  mockcloud.DemoHuaweiIDToken,
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: providerFactoriesWithEnv(env),
+		Steps: []resource.TestStep{{
+			Config: string(example) + hclResource(rebootType, "alibaba", alibabaCloud.name, ali) +
+				hclResource(rebootType, "huawei", huaweiCloud.name, hw),
+			ConfigVariables: config.Variables{"huawei_project_id": config.StringVariable(mockcloud.DemoHuaweiProject)},
+			ConfigStateChecks: []statecheck.StateCheck{onMock(
+				func() error { return everyDesktopRebooted(c, append(ali, hw...), 1) },
+				func() error { _, err := alibabaOIDCTerraformCloud.checkExchange(c, alibabaCloud.rebootOp); return err },
+				func() error {
+					_, err := huaweiFederatedTerraformCloud.checkExchange(c, huaweiCloud.rebootOp)
+					return err
+				},
+			)},
+		}},
+	})
 }
