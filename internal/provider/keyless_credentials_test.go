@@ -104,19 +104,20 @@ func checkPrivateTokenFile(t *testing.T) {
 // TestAccKeylessCredentialsRefresh reboots 1,000 desktops through a flow
 // while the apply takes longer than its credentials last for the SDK
 // (every call is slowed and made one at a time):
-//   - living 2 s, less than the apply, they expire under it: the provider
+//   - living 3 s, less than the apply, they expire under it: the provider
 //     renews them (the SDKs renew on every call inside their margin) and
 //     goes on, and no call comes with an expired one;
-//   - living 2 s longer than the SDK's renewal margin (credentials-go 180 s,
+//   - living 3 s longer than the SDK's renewal margin (credentials-go 180 s,
 //     ram_role_arn.go needUpdateCredential; the Huawei SDK 40 minutes,
 //     base_credentials.go), the first keys serve several calls, then are
 //     renewed before they expire.
 //
 // Either way the mock refuses no call and no desktop is rebooted twice. The
 // mock reports expiry in whole seconds, cutting what it issues to at least
-// 1 s of life: ample for a call made as soon as the keys are.
+// 2 s of life: ample for a call made as soon as the keys are, even on a
+// loaded machine.
 func TestAccKeylessCredentialsRefresh(t *testing.T) {
-	const short = 2 * time.Second
+	const short = 3 * time.Second
 	tests := []struct {
 		flow     keylessFlow
 		lifetime time.Duration
@@ -141,7 +142,7 @@ func TestAccKeylessCredentialsRefresh(t *testing.T) {
 			k := f.setUp(t, c)
 			ids := c.seed(f.cloud, "refresh", 1000)
 			for _, op := range []string{f.cloud.rebootOp, f.cloud.rebootWaitReads[0]} {
-				c.InjectFault(mockcloud.Fault{Cloud: f.cloud.name, Operation: op, Kind: mockcloud.FaultLatency, Latency: 100 * time.Millisecond})
+				c.InjectFault(mockcloud.Fault{Cloud: f.cloud.name, Operation: op, Kind: mockcloud.FaultLatency, Latency: 150 * time.Millisecond})
 			}
 			resource.Test(t, resource.TestCase{
 				ProtoV6ProviderFactories: f.factories(k),
