@@ -49,6 +49,11 @@ type Config struct {
 	AssumeRole         *AssumeRole
 	AssumeRoleWithOIDC *AssumeRoleWithOIDC
 	STSEndpoint        string
+	// credential, when set, is the credential to share with other
+	// clients of the same settings (one role session for the whole
+	// provider, not one per operation); it must have been built from
+	// the same fields.
+	credential *lazyCredential
 
 	// Endpoint is a full URL, "https://host" or "http://host:port"; empty
 	// means https://ecd.{Region}.aliyuncs.com.
@@ -138,7 +143,10 @@ func NewClient(cfg Config) (*Client, error) {
 	// builds, which recordingClient does not use; the per-call context
 	// deadline in call is what actually bounds a call.
 	ms := int(timeout / time.Millisecond)
-	cred := newLazyCredential(cfg)
+	cred := cfg.credential
+	if cred == nil {
+		cred = newLazyCredential(cfg)
+	}
 	oc := &openapi.Config{
 		RegionId:       &region,
 		Endpoint:       &host,

@@ -75,6 +75,12 @@ func (Adapter) Configure(ctx context.Context, block types.Object, env func(strin
 	a.allowPlainHTTP = m.AllowPlainHTTP.ValueBool()
 	tfcloud.CheckEnvEndpoint("alibaba", "CLOUDDESKTOP_ALIBABA_ENDPOINT", a.endpoint, diags)
 	a.configureRoles(ctx, m, env, diags)
+	if a.assumeRole != nil || a.oidc != nil {
+		// One role session for every client of the provider: a plan or
+		// an apply of many resources asks STS once, then renews once.
+		// Built lazily: nothing is called until the first signed call.
+		a.session = newLazyCredential(a.clientConfig(""))
+	}
 	return a
 }
 
@@ -160,7 +166,12 @@ func (a *settings) client(region string) (*Client, error) {
 	if region == "" {
 		return nil, errNoRegion
 	}
-	return NewClient(Config{
+	return NewClient(a.clientConfig(region))
+}
+
+// clientConfig is the Config of a client for region.
+func (a *settings) clientConfig(region string) Config {
+	return Config{
 		Region:             region,
 		AccessKey:          a.accessKey,
 		SecretKey:          a.secretKey,
@@ -172,7 +183,8 @@ func (a *settings) client(region string) (*Client, error) {
 		AllowPlainHTTP:     a.allowPlainHTTP,
 		Retry:              a.Retry,
 		UserAgent:          a.UserAgent,
-	})
+		credential:         a.session,
+	}
 }
 
 func (a *settings) Reboot(ctx context.Context, r tfcloud.RebootRequest) (fleet.BatchAction, error) {

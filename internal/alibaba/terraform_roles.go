@@ -70,6 +70,9 @@ type roleSettings struct {
 	assumeRole  *AssumeRole
 	oidc        *AssumeRoleWithOIDC
 	stsEndpoint string
+	// session is the flow's credential all clients share; nil without a
+	// flow.
+	session *lazyCredential
 }
 
 // configureRoles reads the flows' blocks and sts_endpoint into a. A block

@@ -45,6 +45,10 @@ type Config struct {
 	// Federated, when set, is the SDK's federated login: temporary keys
 	// from IAM for an id token, renewed before they expire.
 	Federated *Federated
+	// credential, when set, is the federated credential to share with
+	// other clients of the same settings; it must have been built from
+	// Federated.
+	credential *federatedCredential
 
 	// Endpoint is a full URL, "https://host" or "http://host:port"; empty
 	// means https://workspace.{Region}.myhuaweicloud.com.
@@ -121,9 +125,12 @@ func NewClient(cfg Config) (*Client, error) {
 		if cfg.AuthToken != "" || cfg.AccessKey != "" || cfg.SecretKey != "" {
 			return nil, errors.New("huawei: a federated login (idp_id) cannot be combined with access keys or an auth_token")
 		}
-		cred, err := newFederatedCredential(cfg.Federated, cfg.ProjectID, c.timeout, c.transport)
-		if err != nil {
-			return nil, err
+		cred := cfg.credential
+		if cred == nil {
+			var err error
+			if cred, err = newFederatedCredential(cfg.Federated, cfg.ProjectID, c.timeout, c.transport); err != nil {
+				return nil, err
+			}
 		}
 		c.cred, c.credType = cred, federatedCredentialType
 	case cfg.AuthToken != "":

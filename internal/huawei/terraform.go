@@ -166,8 +166,15 @@ func (h *settings) client(region string) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
+	var shared *federatedCredential
+	if federated != nil {
+		if shared, err = h.sharedCredential(federated); err != nil {
+			return nil, err
+		}
+	}
 	return NewClient(Config{
 		Federated:      federated,
+		credential:     shared,
 		Region:         region,
 		ProjectID:      h.projectID,
 		AccessKey:      h.accessKey,

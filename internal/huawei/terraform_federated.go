@@ -42,6 +42,17 @@ type federation struct {
 
 	// file is where a token given as a value goes, nil for a file.
 	file *privateFile
+	// session is the login every client of the provider shares, so a
+	// plan or an apply of many resources trades the token once, then
+	// renews once; nil without idp_id.
+	session *sharedLogin
+}
+
+// sharedLogin is a federated credential built once, at the first client.
+type sharedLogin struct {
+	once sync.Once
+	cred *federatedCredential
+	err  error
 }
 
 // privateFile is a token given as a value in a private file, written once,
@@ -85,6 +96,9 @@ func (h *settings) configureFederation(m providerBlockModel, env func(string) st
 		}
 	}
 	f.iamEndpoint = strings.TrimRight(iam, "/")
+	if f.idpID != "" {
+		f.session = &sharedLogin{}
+	}
 }
 
 // preferWrittenCredentials settles a federated login and keys (or an IAM
@@ -168,4 +182,12 @@ func (h *settings) federated() (*Federated, error) {
 		file = h.file.path
 	}
 	return &Federated{IdpID: h.idpID, IDTokenFile: file, TokenSource: h.tokenSource, IAMEndpoint: h.iamEndpoint}, nil
+}
+
+// sharedCredential is the provider's one federated credential for fed.
+func (h *settings) sharedCredential(fed *Federated) (*federatedCredential, error) {
+	h.session.once.Do(func() {
+		h.session.cred, h.session.err = newFederatedCredential(fed, h.projectID, DefaultTimeout, newTransport())
+	})
+	return h.session.cred, h.session.err
 }

@@ -386,3 +386,41 @@ func TestAccKeylessProviderExample(t *testing.T) {
 		}},
 	})
 }
+
+// TestAccKeylessSessionShared applies three reboot resources on one cloud
+// through a keyless flow: they share the provider's one session, so the
+// apply makes one exchange, not one per resource.
+func TestAccKeylessSessionShared(t *testing.T) {
+	for _, f := range []keylessFlow{alibabaAssumeRole, huaweiFederatedToken} {
+		t.Run(f.name, func(t *testing.T) {
+			t.Parallel()
+			c := newTestCloudWith(t, func(cfg *mockcloud.Config) {
+				if f.mock != nil {
+					f.mock(cfg)
+				}
+			})
+			k := f.setUp(t, c)
+			ids := c.seed(f.cloud, "shared", 9)
+			config := f.providerBlock(k)
+			for i := range 3 {
+				config += hclResource(rebootType, fmt.Sprintf("part%d", i), f.cloud.name, ids[3*i:3*i+3])
+			}
+			resource.Test(t, resource.TestCase{
+				ProtoV6ProviderFactories: f.factories(k),
+				Steps: []resource.TestStep{{
+					Config: config,
+					ConfigStateChecks: []statecheck.StateCheck{onMock(
+						func() error { return everyDesktopRebooted(c, ids, 1) },
+						func() error {
+							if n := len(c.CallsTo(f.cloud.name, f.exchange[0])); n != 1 {
+								return fmt.Errorf("%d %s calls for three resources, want one shared session", n, f.exchange[0])
+							}
+							_, err := f.checkExchange(c, f.cloud.rebootOp)
+							return err
+						},
+					)},
+				}},
+			})
+		})
+	}
+}
