@@ -3,7 +3,6 @@ package alibaba
 import (
 	"context"
 	"errors"
-	"os"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -152,7 +151,7 @@ func (a *settings) checkRoles() error {
 			missing = append(missing, "an OIDC token: `oidc_token`, "+envOIDCToken+", `oidc_token_file`, "+envOIDCTokenFile+
 				", or Terraform Cloud's "+envTFCTaggedToken+" or "+envTFCToken+" (set the workspace variable "+
 				"TFC_WORKLOAD_IDENTITY_AUDIENCE_ALIBABA or TFC_WORKLOAD_IDENTITY_AUDIENCE to get one)")
-		} else if err := readable(o.OIDCTokenFile); err != nil {
+		} else if err := tfcloud.Readable(o.OIDCTokenFile); err != nil {
 			missing = append(missing, "a readable OIDC token file ("+o.TokenSource+"): "+err.Error())
 		}
 		if len(missing) > 0 {
@@ -163,19 +162,6 @@ func (a *settings) checkRoles() error {
 		return errors.New("alibaba.assume_role needs `role_arn` (or " + envRoleArn + ")")
 	}
 	return nil
-}
-
-// readable says why a token file given by path cannot be read, nil when it
-// can (or when none was given): better at plan than at the first call.
-func readable(file string) error {
-	if file == "" {
-		return nil
-	}
-	f, err := os.Open(file)
-	if err != nil {
-		return err
-	}
-	return f.Close()
 }
 
 // roleBlocks are the flows' blocks in the alibaba provider block.

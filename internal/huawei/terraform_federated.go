@@ -2,7 +2,6 @@ package huawei
 
 import (
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 
@@ -138,12 +137,8 @@ func (h *settings) federationProblems() []string {
 		problems = append(problems, "the federated login's id token: `huawei.id_token`, `huawei.id_token_file`, "+envIDTokenFile+
 			", or Terraform Cloud's "+envTFCTaggedToken+" or "+envTFCToken+" (set the workspace variable "+
 			"TFC_WORKLOAD_IDENTITY_AUDIENCE_HUAWEI or TFC_WORKLOAD_IDENTITY_AUDIENCE to get one)")
-	} else if h.idTokenFile != "" {
-		if f, err := os.Open(h.idTokenFile); err != nil {
-			problems = append(problems, "a readable id token file ("+h.tokenSource+"): "+err.Error())
-		} else {
-			_ = f.Close()
-		}
+	} else if err := tfcloud.Readable(h.idTokenFile); err != nil {
+		problems = append(problems, "a readable id token file ("+h.tokenSource+"): "+err.Error())
 	}
 	if h.accessKey != "" || h.secretKey != "" || h.authToken != "" {
 		problems = append(problems, "one kind of credentials: a federated login (idp_id) replaces `access_key`/`secret_key` "+

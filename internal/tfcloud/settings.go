@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	actschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -63,6 +64,20 @@ func ActionBlockOf(b resschema.SingleNestedBlock) actschema.SingleNestedBlock {
 		}
 	}
 	return actschema.SingleNestedBlock{MarkdownDescription: b.MarkdownDescription, Attributes: attrs}
+}
+
+// Readable says why a token file given by path cannot be read, nil when it
+// can or when none was given: the keyless flows check it at plan rather
+// than fail at the first call of an apply.
+func Readable(file string) error {
+	if file == "" {
+		return nil
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // ReadBlock decodes a cloud's block into target, a pointer to its model;
