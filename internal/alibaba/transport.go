@@ -11,6 +11,7 @@ import (
 
 	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/connpool"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/httplog"
 )
 
@@ -48,17 +49,10 @@ type recordingClient struct {
 }
 
 func newRecordingClient() *recordingClient {
-	// The default transport's settings (proxy from the environment,
-	// timeouts, HTTP/2); a program that replaced it gets a fresh one.
-	tr, ok := http.DefaultTransport.(*http.Transport)
-	if !ok {
-		tr = &http.Transport{Proxy: http.ProxyFromEnvironment}
-	}
-	tr = tr.Clone()
 	return &recordingClient{http: &http.Client{
 		// Logged at TRACE with credentials masked; the record is filled
 		// from the response the caller sees, after the log has read it.
-		Transport: httplog.Wrap(tr, "alibaba"),
+		Transport: httplog.Wrap(connpool.New(), "alibaba"),
 		CheckRedirect: func(*http.Request, []*http.Request) error {
 			return http.ErrUseLastResponse
 		},

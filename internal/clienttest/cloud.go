@@ -1,6 +1,8 @@
 package clienttest
 
 import (
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
@@ -14,7 +16,12 @@ type Cloud struct {
 	*mockcloud.Server
 	// URL is the endpoint to give a client: http://127.0.0.1:port.
 	URL string
+	// connections counts the TCP connections clients opened to it.
+	connections *atomic.Int64
 }
+
+// Connections is how many TCP connections clients have opened to the cloud.
+func (c *Cloud) Connections() int { return int(c.connections.Load()) }
 
 // Start serves a mock cloud that accepts the demo credentials
 // (mockcloud.DemoConfig) and makes every transition instant; edit changes
@@ -27,9 +34,16 @@ func Start(t testing.TB, edit ...func(*mockcloud.Config)) *Cloud {
 		e(&cfg)
 	}
 	s := mockcloud.New(cfg)
-	hs := httptest.NewServer(s)
+	conns := &atomic.Int64{}
+	hs := httptest.NewUnstartedServer(s)
+	hs.Config.ConnState = func(_ net.Conn, state http.ConnState) {
+		if state == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	hs.Start()
 	t.Cleanup(hs.Close)
-	return &Cloud{Server: s, URL: hs.URL}
+	return &Cloud{Server: s, URL: hs.URL, connections: conns}
 }
 
 // At runs fn as the n-th call (counting from 1) to one cloud operation

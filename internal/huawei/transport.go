@@ -6,17 +6,14 @@ import (
 	"net/http/httptrace"
 	"sync/atomic"
 
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/connpool"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/httplog"
 )
 
 // newTransport is the connection pool all calls of one Client share.
 // Every exchange is logged at TRACE with credentials masked.
 func newTransport() http.RoundTripper {
-	base := http.DefaultTransport
-	if t, ok := base.(*http.Transport); ok {
-		base = t.Clone() // keeps ProxyFromEnvironment and sane dial timeouts
-	}
-	return httplog.Wrap(base, "huawei")
+	return httplog.Wrap(connpool.New(), "huawei")
 }
 
 // callTransport carries one call's context into the SDK, whose requests are

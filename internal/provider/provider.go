@@ -18,6 +18,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/connpool"
 )
 
 var (
@@ -62,7 +64,7 @@ func (p *CloudDesktopProvider) Schema(_ context.Context, _ provider.SchemaReques
 			"max_concurrency": schema.Int64Attribute{
 				Optional:            true,
 				MarkdownDescription: "API calls in flight per resource operation. Defaults to `4`.",
-				Validators:          []validator.Int64{int64validator.Between(1, 64)},
+				Validators:          []validator.Int64{int64validator.Between(1, connpool.MaxCallsInFlight)},
 			},
 		},
 		Blocks: cloudProviderBlocks(),
