@@ -10,7 +10,6 @@ import (
 	"time"
 
 	openapi "github.com/alibabacloud-go/darabonba-openapi/v2/client"
-	openapiutil "github.com/alibabacloud-go/darabonba-openapi/v2/utils"
 	"github.com/alibabacloud-go/tea/dara"
 	"github.com/alibabacloud-go/tea/tea"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
@@ -78,7 +77,7 @@ func (c *Client) call(ctx context.Context, req request, out answer) (requestID s
 	for k, v := range req.params {
 		query[k] = v
 	}
-	apiReq := &openapi.OpenApiRequest{Query: openapiutil.Query(query)}
+	apiReq := &openapi.OpenApiRequest{Query: rpcQuery(query)}
 
 	start := time.Now()
 	res, err := safeCall(func() (map[string]any, error) {
