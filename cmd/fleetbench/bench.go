@@ -150,10 +150,11 @@ func (b *bench) terraformVersion() string {
 	return v.TerraformVersion
 }
 
-// workdir is a fresh Terraform working directory holding files.
+// workdir is a fresh Terraform working directory holding files (each run
+// of a row has its own: no state from the run before).
 func (b *bench) workdir(name string, files map[string]string) (string, error) {
-	dir := filepath.Join(b.work, name)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	dir, err := os.MkdirTemp(b.work, name+"-")
+	if err != nil {
 		return "", err
 	}
 	for f, text := range files {

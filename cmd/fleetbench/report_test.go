@@ -29,6 +29,15 @@ func TestFloor(t *testing.T) {
 		if got := r.floor(o); got != tt.want {
 			t.Errorf("floor of %d desktops in batches of %d = %v, want %v", tt.desktops, tt.batch, got, tt.want)
 		}
+		// A delete that waits reads each batch back: twice the calls.
+		r.row.callsPerBatch = 2
+		if got := r.floor(o); tt.floorCall && got < 2*tt.want-o.latency {
+			t.Errorf("floor of %d desktops in batches of %d, two calls each = %v, want about %v", tt.desktops, tt.batch, got, 2*tt.want)
+		}
+		r.row.callsPerBatch = 0
+		if got := r.floor(o); got != tt.want {
+			t.Errorf("floor of %d desktops in batches of %d = %v, want %v", tt.desktops, tt.batch, got, tt.want)
+		}
 	}
 }
 
@@ -71,15 +80,45 @@ func TestTargets(t *testing.T) {
 			[]string{"MISS reboot alibaba wait=false: provider CPU 2.10 s <= 2 s", "MISS reboot alibaba wait=false: provider peak RSS 65 MiB",
 				"MISS reboot alibaba wait=false: wall 6.00 s", "MISS reboot alibaba wait=false: provider CPU per desktop 210 µs <= 1.5 x 100 µs"}},
 	}
+	waitingDelete := result{row: &row{name: "batch delete huawei wait=true", variant: "batch delete huawei wait=true", kind: "delete",
+		cloud: "huawei", desktops: 10000, batch: 100, floorCall: true, callsPerBatch: 2},
+		measure: measure{wall: 6 * time.Second, calls: 200, cpu: time.Second, peakRSS: 50 << 20, wrapped: true}}
+	waitingReboot := result{row: &row{name: "reboot huawei wait=true", variant: "reboot huawei wait=true", kind: "reboot",
+		cloud: "huawei", desktops: 10000, batch: 100, floorCall: true},
+		measure: measure{wall: 60 * time.Second, calls: 300, cpu: time.Second, peakRSS: 50 << 20, wrapped: true}}
+	tests = append(tests, struct {
+		name    string
+		results []result
+		want    []string
+	}{"waiting", []result{waitingDelete, waitingReboot, td}, []string{
+		"ok   batch delete huawei wait=true: wall 6.00 s <= 1.2 x (API floor of 2 calls per batch 2.50 s + terraform_data 3.00 s) = 6.60 s",
+	}})
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var out bytes.Buffer
 			printTargets(&out, o, tt.results)
+			if tt.name == "waiting" && strings.Contains(out.String(), "reboot huawei wait=true: wall") {
+				t.Errorf("a reboot that waits has no wall target (the reboot itself takes the time), got:\n%s", out.String())
+			}
 			for _, want := range tt.want {
 				if !strings.Contains(out.String(), want) {
 					t.Errorf("no line %q in:\n%s", want, out.String())
 				}
 			}
 		})
+	}
+}
+
+// TestMedian: of several runs the one of middle wall time counts, noted.
+func TestMedian(t *testing.T) {
+	run := func(wall time.Duration, calls int) result {
+		return result{measure: measure{wall: wall, calls: calls}, note: "destroy"}
+	}
+	m := median([]result{run(5*time.Second, 1), run(3*time.Second, 2), run(4*time.Second, 3)})
+	if m.wall != 4*time.Second || m.calls != 3 || m.note != "destroy, median of 3" {
+		t.Errorf("median = %v, %d calls, note %q; want the 4 s run, noted", m.wall, m.calls, m.note)
+	}
+	if one := median([]result{run(time.Second, 1)}); one.note != "destroy" {
+		t.Errorf("a single run noted %q", one.note)
 	}
 }

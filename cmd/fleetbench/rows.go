@@ -22,6 +22,12 @@ type row struct {
 	batch     int // desktops per API call, for the floor
 	run       func() (result, error)
 	floorCall bool // the API floor applies
+	// callsPerBatch is how many calls the operation must make per batch
+	// at the least (0 means 1): a delete that waits reads each batch back
+	// once, to see its desktops gone, even from a cloud that deletes at
+	// once.
+	callsPerBatch int
+	repeat        bool // measured -runs times, the median counting
 }
 
 // result is what a row measured.
@@ -32,12 +38,13 @@ type result struct {
 }
 
 // floor is the least time the API itself allows the row's calls:
-// ceil(N/batch) calls, max_concurrency at a time, each taking the latency.
+// ceil(N/batch) calls (times callsPerBatch), max_concurrency at a time,
+// each taking the latency.
 func (r result) floor(o *options) time.Duration {
 	if !r.row.floorCall {
 		return 0
 	}
-	calls := math.Ceil(float64(r.row.desktops) / float64(r.row.batch))
+	calls := math.Ceil(float64(r.row.desktops)/float64(r.row.batch)) * float64(max(r.row.callsPerBatch, 1))
 	return time.Duration(math.Ceil(calls/float64(o.concurrency)) * float64(o.latency))
 }
 
@@ -48,14 +55,19 @@ func (b *bench) rows() []*row {
 		for _, cloud := range []string{mockcloud.CloudAlibaba, mockcloud.CloudHuawei} {
 			for _, wait := range []bool{false, true} {
 				r := &row{name: fmt.Sprintf("reboot %s %d wait=%t", cloud, n, wait), variant: fmt.Sprintf("reboot %s wait=%t", cloud, wait),
-					kind: "reboot", cloud: cloud, desktops: n, batch: 100, floorCall: true}
+					kind: "reboot", cloud: cloud, desktops: n, batch: 100, floorCall: true, repeat: true}
 				r.run = func() (result, error) { return b.reboot(r, wait) }
 				add(r)
 			}
-			r := &row{name: fmt.Sprintf("batch delete %s %d", cloud, n), variant: "batch delete " + cloud,
-				kind: "delete", cloud: cloud, desktops: n, batch: 100, floorCall: true}
-			r.run = func() (result, error) { return b.batchDelete(r) }
-			add(r)
+			for _, wait := range []bool{false, true} {
+				r := &row{name: fmt.Sprintf("batch delete %s %d wait=%t", cloud, n, wait), variant: fmt.Sprintf("batch delete %s wait=%t", cloud, wait),
+					kind: "delete", cloud: cloud, desktops: n, batch: 100, floorCall: true, repeat: true}
+				if wait {
+					r.callsPerBatch = 2 // DeleteDesktops + DescribeDesktops; Huawei batch-delete + its job
+				}
+				r.run = func() (result, error) { return b.batchDelete(r, wait) }
+				add(r)
+			}
 		}
 	}
 	smallest, largest := slices.Min(b.o.sizes), slices.Max(b.o.sizes)
@@ -63,7 +75,7 @@ func (b *bench) rows() []*row {
 		desktops: smallest, batch: 1, floorCall: true}
 	pd.run = func() (result, error) { return b.perDesktop(pd) }
 	add(pd)
-	td := &row{name: fmt.Sprintf("terraform_data %d-element list", largest), kind: "terraform_data", desktops: largest}
+	td := &row{name: fmt.Sprintf("terraform_data %d-element list", largest), kind: "terraform_data", desktops: largest, repeat: true}
 	td.run = func() (result, error) { return b.terraformData(td) }
 	add(td)
 	if b.timeBin != "" {
@@ -146,13 +158,14 @@ resource "clouddesktop_desktop_reboot" "fleet" {
 	return result{measure: m}, err
 }
 
-func (b *bench) batchDelete(r *row) (result, error) {
+func (b *bench) batchDelete(r *row, wait bool) (result, error) {
 	dir, err := b.fleetDir(r, fmt.Sprintf(`
 resource "clouddesktop_desktop_batch_delete" "fleet" {
   cloud       = %q
   desktop_ids = var.ids
+  wait        = %t
 }
-`, r.cloud))
+`, r.cloud, wait))
 	if err != nil {
 		return result{}, err
 	}

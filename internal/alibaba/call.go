@@ -51,6 +51,13 @@ func (c *Client) call(ctx context.Context, req request, out answer) (requestID s
 				"use an https:// endpoint, or set allow_plain_http = true if the network is trusted",
 		}
 	}
+	// One of the operation's max_concurrency places, until the answer is
+	// read; the per-call timeout starts once the call has it.
+	release, err := fleet.AcquireCall(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	rec := &callRecord{}
 	callCtx, cancel := context.WithTimeout(withRecord(ctx, rec), c.timeout)
 	defer cancel()

@@ -20,11 +20,13 @@ type Report struct {
 	NotProcessed []string
 }
 
-// Run splits ids into batches of action.MaxBatch, hands them to action at
-// most concurrency at a time, and gathers the outcomes. Duplicate IDs are
-// acted on once. IDs are sorted first, so batch composition (and with it
-// each batch's token) does not depend on the order Terraform hands over a
-// set. token(seq) gives batch seq its idempotence token.
+// Run splits ids into batches of action.MaxBatch, hands them to action,
+// and gathers the outcomes; at most concurrency API calls are in flight at
+// once, whichever batches they serve (call_slots.go), and batches are
+// admitted in order as slots come free. Duplicate IDs are acted on once.
+// IDs are sorted first, so batch composition (and with it each batch's
+// token) does not depend on the order Terraform hands over a set.
+// token(seq) gives batch seq its idempotence token.
 //
 // Once ctx ends no further batch is started; desktops of unstarted batches
 // and desktops an interrupted batch did not account for are NotProcessed.
@@ -42,35 +44,26 @@ func Run(ctx context.Context, ids []string, action BatchAction, concurrency int,
 		operation = named.Operation()
 	}
 	ctx, _ = startProgress(ctx, operation, total, len(batches))
+	ctx, slots := withCallSlots(ctx, concurrency)
 	outcomes := make([]Outcome, len(batches))
 	started := make([]bool, len(batches))
 
-	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(concurrency, len(batches)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				outcomes[i] = action.Act(withBatch(ctx, i), batches[i])
-			}
-		}()
-	}
-feed:
 	for i := range batches {
-		// Check first: select picks at random among ready cases, and a
-		// cancelled operation must not start another batch.
-		if ctx.Err() != nil {
+		// The slot for the batch's first call: a batch starts only when
+		// it can call, and none once ctx has ended.
+		if slots.take(ctx) != nil {
 			break
 		}
-		select {
-		case <-ctx.Done():
-			break feed
-		case next <- i:
-			started[i] = true
-		}
+		started[i] = true
+		wg.Go(func() {
+			batchCtx, admitted := admit(withBatch(ctx, i))
+			outcomes[i] = action.Act(batchCtx, batches[i])
+			if admitted.held.CompareAndSwap(true, false) {
+				slots.give() // Act made no call
+			}
+		})
 	}
-	close(next)
 	wg.Wait()
 
 	return gather(batches, outcomes, started)

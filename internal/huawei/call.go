@@ -27,12 +27,19 @@ func (c *Client) invoke(ctx context.Context, op string, ids []string, reqIDs *[]
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
+	// One of the operation's max_concurrency places, until the answer is
+	// read; the per-call timeout starts once the call has it.
+	release, err := fleet.AcquireCall(ctx)
+	if err != nil {
+		return "", err
+	}
+	defer release()
 	rec := &callRecord{}
 	callCtx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
 
 	start := time.Now()
-	err := func() error {
+	err = func() error {
 		ws, err := c.workspace(callCtx, rec)
 		if err != nil {
 			return err
