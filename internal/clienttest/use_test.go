@@ -3,6 +3,7 @@ package clienttest_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -103,6 +104,37 @@ func TestConcurrentUse(t *testing.T) {
 				if r, d := m.RebootCount(tt.cloud.name, id), m.DeleteCount(tt.cloud.name, id); r != 0 || d != 1 {
 					t.Errorf("%s rebooted %d and deleted %d times, want deleted once", id, r, d)
 				}
+			}
+		})
+	}
+}
+
+// TestWaitsRunSideBySide: a batch waiting for its desktops holds none of
+// the operation's places between reads, so with one call at a time every
+// batch is sent while the first still waits. Here each wait lasts at least
+// the settle window (the mock's reboots are instant, so no desktop is seen
+// rebooting); when a waiting batch kept its place, each batch's reboot
+// call came only after the batch before had finished waiting.
+func TestWaitsRunSideBySide(t *testing.T) {
+	for _, cl := range clouds {
+		t.Run(cl.name, func(t *testing.T) {
+			m, ids, c := cl.start(t, 300, defaults)
+			r := fleet.Run(context.Background(), ids, c.reboot(wait{wait: true, settle: 100 * time.Millisecond}), 1, nil)
+			if len(r.Done) != len(ids) {
+				t.Fatalf("%d of %d rebooted: %v", len(r.Done), len(ids), r.Failed)
+			}
+			first := slices.Sorted(slices.Values(ids))[:100] // the first batch
+			lastReboot, lastFirstRead := -1, -1
+			for i, call := range m.Calls() {
+				switch {
+				case call.Operation == cl.reboot:
+					lastReboot = i
+				case call.Operation == cl.read && slices.ContainsFunc(call.DesktopIDs, func(id string) bool { return slices.Contains(first, id) }):
+					lastFirstRead = i
+				}
+			}
+			if lastReboot < 0 || lastFirstRead < 0 || lastReboot > lastFirstRead {
+				t.Errorf("the last batch was sent (call %d) after the first batch's wait had ended (its last read: call %d)", lastReboot, lastFirstRead)
 			}
 		})
 	}
