@@ -108,3 +108,56 @@ func TestRunBoundsCallsInFlight(t *testing.T) {
 		})
 	}
 }
+
+// throttledAction: batch 0's first call is throttled and pauses the
+// operation, as retry.Policy does on a throttling answer; every call
+// records when it started.
+type throttledAction struct {
+	pause  time.Duration
+	mu     sync.Mutex
+	until  time.Time
+	starts map[int][]time.Time
+}
+
+func (a *throttledAction) MaxBatch() int { return 1 }
+
+func (a *throttledAction) Act(ctx context.Context, b Batch) Outcome {
+	for n := range 2 {
+		release, err := AcquireCall(ctx)
+		if err != nil {
+			return Outcome{}
+		}
+		a.mu.Lock()
+		a.starts[b.Seq] = append(a.starts[b.Seq], time.Now())
+		a.mu.Unlock()
+		release()
+		if b.Seq == 0 && n == 0 {
+			a.mu.Lock()
+			a.until = time.Now().Add(a.pause)
+			a.mu.Unlock()
+			PauseCalls(ctx, a.pause)
+		}
+	}
+	return Outcome{Done: b.DesktopIDs}
+}
+
+// TestThrottlingPausesTheOperation: once a call is throttled, no call of
+// the operation starts until the pause is over, the other batches' calls
+// included.
+func TestThrottlingPausesTheOperation(t *testing.T) {
+	a := &throttledAction{pause: 200 * time.Millisecond, starts: map[int][]time.Time{}}
+	r := Run(context.Background(), ids(4), a, 1, nil)
+	if len(r.Done) != 4 {
+		t.Fatalf("done %v, want all 4", r.Done)
+	}
+	for seq, starts := range a.starts {
+		for n, at := range starts {
+			if seq == 0 && n == 0 {
+				continue // the throttled call
+			}
+			if at.Before(a.until) {
+				t.Errorf("batch %d call %d started %v before the pause ended", seq, n, a.until.Sub(at))
+			}
+		}
+	}
+}
