@@ -54,25 +54,22 @@ type failure struct {
 //   - A success status with an unusable body (truncated JSON, an empty
 //     body) may have been applied: ambiguous, and retried.
 //   - Transport failures are retried; ambiguous once the request was sent.
-//
-// throttled marks the throttling answers: the account is over its rate, so
-// the operation's other calls hold back too (fleet.PauseCalls).
-func classify(f failure) (retryable, ambiguous, throttled bool) {
+func classify(f failure) (retryable, ambiguous bool) {
 	switch f.kind {
 	case kindHTTP:
 		switch {
 		case strings.Contains(f.code, "Throttling"):
-			return true, false, true
+			return true, false
 		case strings.Contains(f.code, "ServiceUnavailable"), strings.Contains(f.code, "InternalError"), f.status >= 500:
-			return true, true, false
+			return true, true
 		}
-		return false, false, false
+		return false, false
 	case kindMalformed:
-		return true, true, false
+		return true, true
 	case kindTransport:
-		return true, f.sent, false
+		return true, f.sent
 	}
-	return false, f.sent, false
+	return false, f.sent
 }
 
 // malformedError is a success response whose body cannot be used.
@@ -180,7 +177,7 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 			ce.Message, ce.Cause = pe.Error(), nil
 		}
 	}
-	ce.Retryable, ce.Ambiguous, ce.Throttled = classify(f)
+	ce.Retryable, ce.Ambiguous = classify(f)
 	ce.Redact(secrets)
 	// A header may carry any byte (found by FuzzCallResponse: a request
 	// ID "\x87"), and a diagnostic must be UTF-8 to cross Terraform's

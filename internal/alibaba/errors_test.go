@@ -21,42 +21,41 @@ func TestClassify(t *testing.T) {
 		name                 string
 		f                    failure
 		retryable, ambiguous bool
-		throttled            bool
 	}{
-		{"Throttling", failure{kind: kindHTTP, status: 400, code: "Throttling"}, true, false, true},
-		{"Throttling.User", failure{kind: kindHTTP, status: 400, code: "Throttling.User"}, true, false, true},
-		{"Rejected.Throttling", failure{kind: kindHTTP, status: 400, code: "Rejected.Throttling"}, true, false, true},
-		{"Throttling.Api on 503", failure{kind: kindHTTP, status: 503, code: "Throttling.Api"}, true, false, true},
-		{"ServiceUnavailable", failure{kind: kindHTTP, status: 503, code: "ServiceUnavailable"}, true, true, false},
-		{"ServiceUnavailable on 400", failure{kind: kindHTTP, status: 400, code: "ServiceUnavailable"}, true, true, false},
-		{"InternalError", failure{kind: kindHTTP, status: 500, code: "InternalError"}, true, true, false},
-		{"InternalError on 400", failure{kind: kindHTTP, status: 400, code: "InternalError"}, true, true, false},
-		{"InternalError.Dispatch", failure{kind: kindHTTP, status: 500, code: "InternalError.Dispatch"}, true, true, false},
-		{"502 page", failure{kind: kindHTTP, status: 502}, true, true, false},
-		{"503 with a code", failure{kind: kindHTTP, status: 503, code: "SomethingElse"}, true, true, false},
-		{"504", failure{kind: kindHTTP, status: 504, code: "GatewayTimeout"}, true, true, false},
-		{"500 HTML page", failure{kind: kindHTTP, status: 500}, true, true, false},
-		{"501 non-JSON", failure{kind: kindHTTP, status: 501}, true, true, false},
-		{"501 with a code", failure{kind: kindHTTP, status: 501, code: "NotImplemented"}, true, true, false},
-		{"400", failure{kind: kindHTTP, status: 400, code: "InvalidParameter"}, false, false, false},
-		{"401", failure{kind: kindHTTP, status: 401, code: "InvalidAccessKeyId"}, false, false, false},
-		{"403", failure{kind: kindHTTP, status: 403, code: "Forbidden.RAM"}, false, false, false},
-		{"404", failure{kind: kindHTTP, status: 404, code: "InvalidDesktopId.NotFound"}, false, false, false},
-		{"409", failure{kind: kindHTTP, status: 409, code: "OperationConflict"}, false, false, false},
-		{"404 HTML page", failure{kind: kindHTTP, status: 404}, false, false, false},
-		{"redirect", failure{kind: kindHTTP, status: 302}, false, false, false},
-		{"malformed 200", failure{kind: kindMalformed, status: 200, sent: true}, true, true, false},
-		{"reset after sending", failure{kind: kindTransport, sent: true}, true, true, false},
-		{"refused", failure{kind: kindTransport}, true, false, false},
-		{"cancelled in flight", failure{kind: kindCancelled, sent: true}, false, true, false},
-		{"cancelled before sending", failure{kind: kindCancelled}, false, false, false},
-		{"no credentials", failure{kind: kindLocal}, false, false, false},
+		{"Throttling", failure{kind: kindHTTP, status: 400, code: "Throttling"}, true, false},
+		{"Throttling.User", failure{kind: kindHTTP, status: 400, code: "Throttling.User"}, true, false},
+		{"Rejected.Throttling", failure{kind: kindHTTP, status: 400, code: "Rejected.Throttling"}, true, false},
+		{"Throttling.Api on 503", failure{kind: kindHTTP, status: 503, code: "Throttling.Api"}, true, false},
+		{"ServiceUnavailable", failure{kind: kindHTTP, status: 503, code: "ServiceUnavailable"}, true, true},
+		{"ServiceUnavailable on 400", failure{kind: kindHTTP, status: 400, code: "ServiceUnavailable"}, true, true},
+		{"InternalError", failure{kind: kindHTTP, status: 500, code: "InternalError"}, true, true},
+		{"InternalError on 400", failure{kind: kindHTTP, status: 400, code: "InternalError"}, true, true},
+		{"InternalError.Dispatch", failure{kind: kindHTTP, status: 500, code: "InternalError.Dispatch"}, true, true},
+		{"502 page", failure{kind: kindHTTP, status: 502}, true, true},
+		{"503 with a code", failure{kind: kindHTTP, status: 503, code: "SomethingElse"}, true, true},
+		{"504", failure{kind: kindHTTP, status: 504, code: "GatewayTimeout"}, true, true},
+		{"500 HTML page", failure{kind: kindHTTP, status: 500}, true, true},
+		{"501 non-JSON", failure{kind: kindHTTP, status: 501}, true, true},
+		{"501 with a code", failure{kind: kindHTTP, status: 501, code: "NotImplemented"}, true, true},
+		{"400", failure{kind: kindHTTP, status: 400, code: "InvalidParameter"}, false, false},
+		{"401", failure{kind: kindHTTP, status: 401, code: "InvalidAccessKeyId"}, false, false},
+		{"403", failure{kind: kindHTTP, status: 403, code: "Forbidden.RAM"}, false, false},
+		{"404", failure{kind: kindHTTP, status: 404, code: "InvalidDesktopId.NotFound"}, false, false},
+		{"409", failure{kind: kindHTTP, status: 409, code: "OperationConflict"}, false, false},
+		{"404 HTML page", failure{kind: kindHTTP, status: 404}, false, false},
+		{"redirect", failure{kind: kindHTTP, status: 302}, false, false},
+		{"malformed 200", failure{kind: kindMalformed, status: 200, sent: true}, true, true},
+		{"reset after sending", failure{kind: kindTransport, sent: true}, true, true},
+		{"refused", failure{kind: kindTransport}, true, false},
+		{"cancelled in flight", failure{kind: kindCancelled, sent: true}, false, true},
+		{"cancelled before sending", failure{kind: kindCancelled}, false, false},
+		{"no credentials", failure{kind: kindLocal}, false, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, a, th := classify(tt.f)
-			if r != tt.retryable || a != tt.ambiguous || th != tt.throttled {
-				t.Errorf("classify(%+v) = retryable %v ambiguous %v throttled %v, want %v %v %v", tt.f, r, a, th, tt.retryable, tt.ambiguous, tt.throttled)
+			r, a := classify(tt.f)
+			if r != tt.retryable || a != tt.ambiguous {
+				t.Errorf("classify(%+v) = retryable %v ambiguous %v, want %v %v", tt.f, r, a, tt.retryable, tt.ambiguous)
 			}
 		})
 	}

@@ -13,7 +13,6 @@ import (
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/fleet"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/huawei"
 	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/mockcloud"
-	"github.com/clouddesktop/terraform-provider-clouddesktop/internal/retry"
 )
 
 // TestNothingSentOnceStopped: no action sends anything for an operation
@@ -136,43 +135,6 @@ func TestWaitsRunSideBySide(t *testing.T) {
 			}
 			if lastReboot < 0 || lastFirstRead < 0 || lastReboot > lastFirstRead {
 				t.Errorf("the last batch was sent (call %d) after the first batch's wait had ended (its last read: call %d)", lastReboot, lastFirstRead)
-			}
-		})
-	}
-}
-
-// TestThrottlingHoldsTheOperationBack: a throttling answer holds back every
-// call of the operation, not only the retry of the throttled one, for the
-// wait the cloud asked (Retry-After 1 s). Only calls that had their place
-// as the answer came may arrive meanwhile: the three in flight with it, and
-// at most one for each place freed in the moment between the answer and
-// the retry policy reading it. Without the pause the other 29 batches'
-// calls would go on, to be throttled in turn.
-func TestThrottlingHoldsTheOperationBack(t *testing.T) {
-	const concurrency = 4
-	patient := settings{retry: retry.Policy{MaxRetries: 3, BaseDelay: time.Millisecond, MaxDelay: 2 * time.Second}, timeout: 5 * time.Second}
-	for _, cl := range clouds {
-		t.Run(cl.name, func(t *testing.T) {
-			m, ids, c := cl.start(t, 3000, patient)
-			m.InjectFault(mockcloud.Fault{Cloud: cl.name, Operation: cl.reboot, Kind: mockcloud.FaultThrottle, RetryAfter: time.Second, Count: 1})
-			r := fleet.Run(context.Background(), ids, c.reboot(wait{}), concurrency, nil)
-			if len(r.Done) != len(ids) {
-				t.Fatalf("%d of %d rebooted: %v", len(r.Done), len(ids), r.Failed)
-			}
-			calls := m.Calls()
-			throttled := slices.IndexFunc(calls, func(c mockcloud.Call) bool { return c.Status == 429 || c.Status == 400 })
-			if throttled < 0 {
-				t.Fatal("no call was throttled")
-			}
-			meanwhile := 0
-			for _, c := range calls[throttled+1:] {
-				if c.Time.Sub(calls[throttled].Time) < 900*time.Millisecond {
-					meanwhile++
-				}
-			}
-			if meanwhile > 2*concurrency-1 {
-				t.Errorf("%d calls arrived within the second after a throttling answer, want at most the %d that had their place",
-					meanwhile, 2*concurrency-1)
 			}
 		})
 	}

@@ -2,9 +2,7 @@ package fleet
 
 import (
 	"context"
-	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // max_concurrency bounds the API calls of one operation in flight, not its
@@ -21,83 +19,38 @@ import (
 type slotsKey struct{}
 type admittedKey struct{}
 
-// callSlots are the places of one operation's calls in flight, and the
-// time before which none may start.
-type callSlots struct {
-	places chan struct{}
-
-	mu     sync.Mutex
-	resume time.Time // PauseCalls
-}
+// callSlots are the places of one operation's calls in flight.
+type callSlots chan struct{}
 
 // admission is the slot a batch was admitted with, until its first call
 // takes it (or Act returns without a call and Run gives it back).
 type admission struct{ held atomic.Bool }
 
-func withCallSlots(ctx context.Context, n int) (context.Context, *callSlots) {
-	slots := &callSlots{places: make(chan struct{}, n)}
+func withCallSlots(ctx context.Context, n int) (context.Context, callSlots) {
+	slots := make(callSlots, n)
 	return context.WithValue(ctx, slotsKey{}, slots), slots
 }
 
 // take waits for a free slot, or returns ctx's error once ctx ends.
-func (s *callSlots) take(ctx context.Context) error {
+func (s callSlots) take(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	select {
-	case s.places <- struct{}{}:
+	case s <- struct{}{}:
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 	// select picks at random among ready cases: a slot taken as ctx
 	// ended goes back.
 	if err := ctx.Err(); err != nil {
-		<-s.places
+		<-s
 		return err
 	}
 	return nil
 }
 
-func (s *callSlots) give() { <-s.places }
-
-// paused waits until no pause holds calls back, or returns ctx's error
-// once ctx ends. A pause may grow while it is waited out.
-func (s *callSlots) paused(ctx context.Context) error {
-	for {
-		s.mu.Lock()
-		wait := time.Until(s.resume)
-		s.mu.Unlock()
-		if wait <= 0 {
-			return ctx.Err()
-		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// PauseCalls holds back every call of the operation that has not started
-// for d from now: the cloud answered one of them that the account is over
-// its rate (throttling), and the other batches' calls, each free to take a
-// place, would only be throttled in turn and spend their retries. The call
-// that was throttled waits as long before its retry. Outside Run it does
-// nothing.
-func PauseCalls(ctx context.Context, d time.Duration) {
-	slots, _ := ctx.Value(slotsKey{}).(*callSlots)
-	if slots == nil || d <= 0 {
-		return
-	}
-	until := time.Now().Add(d)
-	slots.mu.Lock()
-	if until.After(slots.resume) {
-		slots.resume = until
-	}
-	slots.mu.Unlock()
-}
+func (s callSlots) give() { <-s }
 
 // admit gives batch's context the slot Run took to admit it.
 func admit(ctx context.Context) (context.Context, *admission) {
@@ -112,19 +65,16 @@ func admit(ctx context.Context) (context.Context, *admission) {
 // error instead, taking no slot, when ctx ends first. Outside Run there is
 // no limit. A call must not acquire while it holds a slot.
 func AcquireCall(ctx context.Context) (release func(), err error) {
-	slots, _ := ctx.Value(slotsKey{}).(*callSlots)
+	slots, _ := ctx.Value(slotsKey{}).(callSlots)
 	if slots == nil {
 		return func() {}, ctx.Err()
 	}
 	if a, _ := ctx.Value(admittedKey{}).(*admission); a != nil && a.held.CompareAndSwap(true, false) {
-		if err := slots.paused(ctx); err != nil {
+		if err := ctx.Err(); err != nil {
 			slots.give()
 			return nil, err
 		}
 		return slots.give, nil
-	}
-	if err := slots.paused(ctx); err != nil {
-		return nil, err
 	}
 	if err := slots.take(ctx); err != nil {
 		return nil, err

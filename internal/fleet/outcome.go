@@ -71,10 +71,6 @@ type CloudError struct {
 	// Ambiguous marks failures after which the request may or may not have
 	// been applied (a lost response, a gateway error).
 	Ambiguous bool
-	// Throttled marks a throttling answer (Alibaba a Throttling code,
-	// Huawei 429): retryable, not applied, and a sign that every call of
-	// the operation should hold back, not just this one.
-	Throttled bool
 	// RetryAfter is the server's retry hint, zero when it gave none.
 	RetryAfter time.Duration
 	// Cause is the underlying error (a transport error, say), if any.

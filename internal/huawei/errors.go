@@ -40,27 +40,24 @@ const (
 //   - a success status with a bad body (truncated JSON, an empty body) may
 //     have been applied: ambiguous, and retried.
 //   - transport failures are retried; ambiguous once the request was sent.
-//
-// throttled marks 429: the account is over its rate, so the operation's
-// other calls hold back too (fleet.PauseCalls).
-func classify(kind failureKind, status int, sent bool) (retryable, ambiguous, throttled bool) {
+func classify(kind failureKind, status int, sent bool) (retryable, ambiguous bool) {
 	switch kind {
 	case kindHTTP:
 		switch {
 		case status == 429:
-			return true, false, true
+			return true, false
 		case status >= 500:
-			return true, true, false
+			return true, true
 		}
-		return false, false, false
+		return false, false
 	case kindMalformed:
-		return true, true, false
+		return true, true
 	case kindTransport:
-		return true, sent, false
+		return true, sent
 	case kindCancelled, kindLocal:
-		return false, sent, false
+		return false, sent
 	}
-	return false, sent, false
+	return false, sent
 }
 
 // panicError is a panic recovered around an SDK call, so that a response
@@ -155,7 +152,7 @@ func toCloudError(ctx context.Context, op string, ids []string, rec *callRecord,
 	case errors.As(err, &ue), errors.As(err, &ne), errors.As(err, &tle), errors.As(err, &cne):
 		kind = kindTransport
 	}
-	ce.Retryable, ce.Ambiguous, ce.Throttled = classify(kind, ce.HTTPStatus, sent)
+	ce.Retryable, ce.Ambiguous = classify(kind, ce.HTTPStatus, sent)
 	// The SDK's decoding errors quote raw bytes (json-iterator writes
 	// "unexpected character: \xff"): keep every text UTF-8, which
 	// Terraform's protocol requires of a diagnostic (found by

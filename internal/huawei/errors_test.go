@@ -26,36 +26,35 @@ func TestClassify(t *testing.T) {
 		sent          bool
 		wantRetryable bool
 		wantAmbiguous bool
-		wantThrottled bool
 	}{
-		{"400", kindHTTP, 400, true, false, false, false},
-		{"401", kindHTTP, 401, true, false, false, false},
-		{"403", kindHTTP, 403, true, false, false, false},
-		{"404", kindHTTP, 404, true, false, false, false},
-		{"409", kindHTTP, 409, true, false, false, false},
-		{"500", kindHTTP, 500, true, true, true, false},
-		{"501", kindHTTP, 501, true, true, true, false},
-		{"520 from a CDN", kindHTTP, 520, true, true, true, false},
-		{"301", kindHTTP, 301, true, false, false, false},
-		{"429", kindHTTP, 429, true, true, false, true},
-		{"502", kindHTTP, 502, true, true, true, false},
-		{"503", kindHTTP, 503, true, true, true, false},
-		{"504", kindHTTP, 504, true, true, true, false},
-		{"malformed 200", kindMalformed, 200, true, true, true, false},
-		{"malformed 202", kindMalformed, 202, true, true, true, false},
-		{"refused before sending", kindTransport, 0, false, true, false, false},
-		{"reset after sending", kindTransport, 0, true, true, true, false},
-		{"cancelled before sending", kindCancelled, 0, false, false, false, false},
-		{"cancelled after sending", kindCancelled, 0, true, false, true, false},
-		{"build error", kindLocal, 0, false, false, false, false},
-		{"sdk panic after sending", kindLocal, 200, true, false, true, false},
+		{"400", kindHTTP, 400, true, false, false},
+		{"401", kindHTTP, 401, true, false, false},
+		{"403", kindHTTP, 403, true, false, false},
+		{"404", kindHTTP, 404, true, false, false},
+		{"409", kindHTTP, 409, true, false, false},
+		{"500", kindHTTP, 500, true, true, true},
+		{"501", kindHTTP, 501, true, true, true},
+		{"520 from a CDN", kindHTTP, 520, true, true, true},
+		{"301", kindHTTP, 301, true, false, false},
+		{"429", kindHTTP, 429, true, true, false},
+		{"502", kindHTTP, 502, true, true, true},
+		{"503", kindHTTP, 503, true, true, true},
+		{"504", kindHTTP, 504, true, true, true},
+		{"malformed 200", kindMalformed, 200, true, true, true},
+		{"malformed 202", kindMalformed, 202, true, true, true},
+		{"refused before sending", kindTransport, 0, false, true, false},
+		{"reset after sending", kindTransport, 0, true, true, true},
+		{"cancelled before sending", kindCancelled, 0, false, false, false},
+		{"cancelled after sending", kindCancelled, 0, true, false, true},
+		{"build error", kindLocal, 0, false, false, false},
+		{"sdk panic after sending", kindLocal, 200, true, false, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r, a, th := classify(tt.kind, tt.status, tt.sent)
-			if r != tt.wantRetryable || a != tt.wantAmbiguous || th != tt.wantThrottled {
-				t.Errorf("classify(%v, %d, %v) = retryable %v, ambiguous %v, throttled %v; want %v, %v, %v",
-					tt.kind, tt.status, tt.sent, r, a, th, tt.wantRetryable, tt.wantAmbiguous, tt.wantThrottled)
+			r, a := classify(tt.kind, tt.status, tt.sent)
+			if r != tt.wantRetryable || a != tt.wantAmbiguous {
+				t.Errorf("classify(%v, %d, %v) = retryable %v, ambiguous %v; want %v, %v",
+					tt.kind, tt.status, tt.sent, r, a, tt.wantRetryable, tt.wantAmbiguous)
 			}
 		})
 	}

@@ -77,9 +77,6 @@ func (p Policy) Do(ctx context.Context, operation string, fn func(ctx context.Co
 		if ce.RetryAfter > 0 {
 			wait = min(ce.RetryAfter, p.maxDelay())
 		}
-		if ce.Throttled {
-			fleet.PauseCalls(ctx, wait) // the operation's other calls too
-		}
 		tflog.Warn(ctx, "retrying cloud call", map[string]any{
 			"operation":  operation,
 			"attempt":    attempt + 1,
