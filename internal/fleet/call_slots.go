@@ -2,6 +2,8 @@ package fleet
 
 import (
 	"context"
+	"slices"
+	"sync"
 	"sync/atomic"
 )
 
@@ -18,39 +20,97 @@ import (
 
 type slotsKey struct{}
 type admittedKey struct{}
+type urgentKey struct{}
 
-// callSlots are the places of one operation's calls in flight.
-type callSlots chan struct{}
+// callSlots are the places of one operation's calls in flight. A freed
+// place goes to the longest-waiting urgent call, else to the
+// longest-waiting call.
+type callSlots struct {
+	mu      sync.Mutex
+	free    int
+	waiting [2][]chan struct{} // [urgent, normal], each in arrival order
+}
 
 // admission is the slot a batch was admitted with, until its first call
 // takes it (or Act returns without a call and Run gives it back).
 type admission struct{ held atomic.Bool }
 
-func withCallSlots(ctx context.Context, n int) (context.Context, callSlots) {
-	slots := make(callSlots, n)
+func withCallSlots(ctx context.Context, n int) (context.Context, *callSlots) {
+	slots := &callSlots{free: n}
 	return context.WithValue(ctx, slotsKey{}, slots), slots
 }
 
-// take waits for a free slot, or returns ctx's error once ctx ends.
-func (s callSlots) take(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	select {
-	case s <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	// select picks at random among ready cases: a slot taken as ctx
-	// ended goes back.
-	if err := ctx.Err(); err != nil {
-		<-s
-		return err
-	}
-	return nil
+// Urgent marks the calls made under ctx as ones that must not wait behind
+// the operation's routine calls: the read-back after a call that may have
+// been applied. Whether a reboot was applied shows only while the desktop
+// reboots; a read that queued behind a fleet's polls could come after the
+// reboot is over, see the desktop running, and send the reboot again.
+func Urgent(ctx context.Context) context.Context {
+	return context.WithValue(ctx, urgentKey{}, true)
 }
 
-func (s callSlots) give() { <-s }
+// IsUrgent reports whether calls made under ctx are urgent (Urgent).
+func IsUrgent(ctx context.Context) bool {
+	urgent, _ := ctx.Value(urgentKey{}).(bool)
+	return urgent
+}
+
+// take waits for a free slot, or returns ctx's error once ctx ends.
+func (s *callSlots) take(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	queue := 1
+	if IsUrgent(ctx) {
+		queue = 0
+	}
+	s.mu.Lock()
+	if s.free > 0 && len(s.waiting[0]) == 0 && (queue == 0 || len(s.waiting[1]) == 0) {
+		s.free--
+		s.mu.Unlock()
+		return nil
+	}
+	turn := make(chan struct{})
+	s.waiting[queue] = append(s.waiting[queue], turn)
+	s.mu.Unlock()
+	select {
+	case <-turn:
+		// select picks at random among ready cases: a slot handed over
+		// as ctx ended goes on.
+		if err := ctx.Err(); err != nil {
+			s.give()
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+		s.mu.Lock()
+		if i := slices.Index(s.waiting[queue], turn); i >= 0 {
+			s.waiting[queue] = slices.Delete(s.waiting[queue], i, i+1)
+			s.mu.Unlock()
+			return ctx.Err()
+		}
+		s.mu.Unlock()
+		// The slot was handed over as ctx ended: pass it on.
+		<-turn
+		s.give()
+		return ctx.Err()
+	}
+}
+
+// give frees a slot: it goes to the first waiting call, urgent ones first.
+func (s *callSlots) give() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for q := range s.waiting {
+		if len(s.waiting[q]) > 0 {
+			turn := s.waiting[q][0]
+			s.waiting[q] = s.waiting[q][1:]
+			close(turn)
+			return
+		}
+	}
+	s.free++
+}
 
 // admit gives batch's context the slot Run took to admit it.
 func admit(ctx context.Context) (context.Context, *admission) {
@@ -65,7 +125,7 @@ func admit(ctx context.Context) (context.Context, *admission) {
 // error instead, taking no slot, when ctx ends first. Outside Run there is
 // no limit. A call must not acquire while it holds a slot.
 func AcquireCall(ctx context.Context) (release func(), err error) {
-	slots, _ := ctx.Value(slotsKey{}).(callSlots)
+	slots, _ := ctx.Value(slotsKey{}).(*callSlots)
 	if slots == nil {
 		return func() {}, ctx.Err()
 	}

@@ -108,3 +108,57 @@ func TestRunBoundsCallsInFlight(t *testing.T) {
 		})
 	}
 }
+
+// TestUrgentCallsGoFirst: a freed place goes to a waiting urgent call (the
+// read-back after a call that may have been applied) before calls that
+// queued earlier, then to the others in arrival order; a call that gives
+// up waiting leaves the queue.
+func TestUrgentCallsGoFirst(t *testing.T) {
+	ctx, slots := withCallSlots(context.Background(), 1)
+	if err := slots.take(ctx); err != nil { // the one place, in use
+		t.Fatal(err)
+	}
+	queued := func(urgent, normal int) {
+		for {
+			slots.mu.Lock()
+			u, n := len(slots.waiting[0]), len(slots.waiting[1])
+			slots.mu.Unlock()
+			if u == urgent && n == normal {
+				return
+			}
+			runtime.Gosched()
+		}
+	}
+	order := make(chan string, 3)
+	wait := func(ctx context.Context, name string) {
+		if err := slots.take(ctx); err != nil {
+			order <- name + ": " + err.Error()
+			return
+		}
+		order <- name
+	}
+	go wait(ctx, "routine 1")
+	queued(0, 1)
+	gaveUp, giveUp := context.WithCancel(ctx)
+	go wait(gaveUp, "routine 2")
+	queued(0, 2)
+	go wait(Urgent(ctx), "read-back")
+	queued(1, 2)
+	giveUp()
+	if got := <-order; got != "routine 2: context canceled" {
+		t.Fatalf("%q, want routine 2 to give up", got)
+	}
+	queued(1, 1)
+	var got []string
+	for range 2 {
+		slots.give()
+		got = append(got, <-order)
+	}
+	if !slices.Equal(got, []string{"read-back", "routine 1"}) {
+		t.Errorf("places went to %v, want the read-back first", got)
+	}
+	slots.give()
+	if slots.free != 1 {
+		t.Errorf("%d places free after every call ended, want 1", slots.free)
+	}
+}

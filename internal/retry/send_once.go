@@ -64,7 +64,9 @@ func (p Policy) SendOnce(ctx context.Context, ex Exchange, ids []string, out *fl
 	unsure := false     // that failure may have been applied
 	readFailed := false // a read-back failed for good
 	readBack := func(ctx context.Context) error {
-		rb, err := ex.ReadBack(ctx, pending, callErr)
+		// Urgent: a reboot shows only while it runs, and a read queued
+		// behind the operation's routine calls could miss it.
+		rb, err := ex.ReadBack(fleet.Urgent(ctx), pending, callErr)
 		if err != nil {
 			return err
 		}

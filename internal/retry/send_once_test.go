@@ -98,8 +98,11 @@ func TestSendOnce(t *testing.T) {
 				Taken: func(ids []string) { taken = append(taken, ids...) },
 			}
 			if tt.reads != nil {
-				ex.ReadBack = func(_ context.Context, ids []string, lastErr error) (ReadBack, error) {
+				ex.ReadBack = func(ctx context.Context, ids []string, lastErr error) (ReadBack, error) {
 					reads = append(reads, slices.Clone(ids))
+					if !fleet.IsUrgent(ctx) {
+						t.Error("a read-back not marked urgent: it could queue behind the operation's routine calls")
+					}
 					if lastErr == nil || !ambiguous(lastErr) {
 						t.Errorf("read-back after %v, which is not in doubt", lastErr)
 					}
