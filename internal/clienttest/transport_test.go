@@ -291,7 +291,8 @@ func TestCancelledWhileWaitingToRetry(t *testing.T) {
 // between calls, one for each call in flight, instead of opening new ones
 // (against a real endpoint each new one is a TCP and TLS handshake). The
 // transport once kept Go's default of two idle connections per host, and
-// at four calls in flight a reboot of 10,000 desktops opened about fifty.
+// at four calls in flight these 200 calls opened 35 (Alibaba) and 42
+// (Huawei) connections.
 func TestConnectionsReused(t *testing.T) {
 	const concurrency = 4
 	for _, cl := range clouds {

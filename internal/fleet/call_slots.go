@@ -65,7 +65,7 @@ func (s *callSlots) take(ctx context.Context) error {
 		queue = 0
 	}
 	s.mu.Lock()
-	if s.free > 0 && len(s.waiting[0]) == 0 && (queue == 0 || len(s.waiting[1]) == 0) {
+	if s.free > 0 { // give hands a slot to a waiting call first: free means no one waits
 		s.free--
 		s.mu.Unlock()
 		return nil
