@@ -17,12 +17,13 @@ func TestFloor(t *testing.T) {
 		desktops, batch int
 		floorCall       bool
 		want            time.Duration
+		twoCalls        time.Duration // with two calls per batch
 	}{
-		{10000, 100, true, 1250 * time.Millisecond}, // 100 calls, 25 rounds
-		{1000, 100, true, 150 * time.Millisecond},   // 10 calls, 3 rounds
-		{1000, 1, true, 12500 * time.Millisecond},   // one call per desktop
-		{101, 100, true, 50 * time.Millisecond},     // 2 calls, one round
-		{10000, 0, false, 0},                        // no API calls: no floor
+		{10000, 100, true, 1250 * time.Millisecond, 2500 * time.Millisecond}, // 100 calls, 25 rounds; 200, 50
+		{1000, 100, true, 150 * time.Millisecond, 250 * time.Millisecond},    // 10 calls, 3 rounds; 20, 5
+		{1000, 1, true, 12500 * time.Millisecond, 25 * time.Second},          // one call per desktop
+		{101, 100, true, 50 * time.Millisecond, 50 * time.Millisecond},       // 2 calls, one round; 4, one round
+		{10000, 0, false, 0, 0}, // no API calls: no floor
 	}
 	for _, tt := range tests {
 		r := result{row: &row{desktops: tt.desktops, batch: tt.batch, floorCall: tt.floorCall}}
@@ -31,8 +32,8 @@ func TestFloor(t *testing.T) {
 		}
 		// A delete that waits reads each batch back: twice the calls.
 		r.row.callsPerBatch = 2
-		if got := r.floor(o); tt.floorCall && got < 2*tt.want-o.latency {
-			t.Errorf("floor of %d desktops in batches of %d, two calls each = %v, want about %v", tt.desktops, tt.batch, got, 2*tt.want)
+		if got := r.floor(o); got != tt.twoCalls {
+			t.Errorf("floor of %d desktops in batches of %d, two calls each = %v, want %v", tt.desktops, tt.batch, got, tt.twoCalls)
 		}
 		r.row.callsPerBatch = 0
 		if got := r.floor(o); got != tt.want {

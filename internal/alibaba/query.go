@@ -18,7 +18,13 @@ import (
 // goes through openapiutil.Query itself. TestRPCQueryMatchesDarabonba
 // holds the two to the same output.
 func rpcQuery(params map[string]any) map[string]*string {
-	out := make(map[string]*string, len(params)+100)
+	size := len(params)
+	for _, v := range params {
+		if list, ok := v.([]string); ok {
+			size += len(list)
+		}
+	}
+	out := make(map[string]*string, size)
 	for name, v := range params {
 		switch v := v.(type) {
 		case string:
